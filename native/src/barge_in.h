@@ -13,6 +13,12 @@ struct BargeInConfig {
   float echoMarginDb = 6.0f;    // caller energy must exceed expected echo by this margin
   float echoReturnLossDb = 20.0f;  // assumed attenuation of the agent's audio in the return path
   float echoDelayMaxMs = 60.0f;    // echo may arrive up to this late (delay tolerance)
+  // > 0: estimate the echo delay, up to this lag, by cross-correlating the agent's and the
+  // caller's level envelopes, and once the estimate is clear use a window of
+  // +-echoDelayToleranceMs around it instead of 0..echoDelayMaxMs. For long round trips
+  // (SIP, PSTN) where the echo comes back 100-500 ms after the agent frame is noted.
+  float echoDelaySearchMs = 0.0f;
+  float echoDelayToleranceMs = 40.0f;
   float echoTailMs = 150.0f;       // after that the expected echo decays by 60 dB over this time
   float gapToleranceMs = 40.0f;    // dips shorter than this do not break a speech run
   float vadThreshold = 0.5f;       // frame VAD probability that counts as caller voice
@@ -38,9 +44,13 @@ class BargeInDetector {
   BargeInResult process(const VadResult& vad, const int16_t* callerPcm, size_t n, double frameTimeMs);
   // Expected echo level at the caller's microphone now, dBFS (for tests and stats).
   float expectedEchoDb() const { return echoEnvelopeDb_; }
+  // Estimated echo delay in ms, or -1 while there is no clear estimate (or search is off).
+  double estimatedEchoDelayMs() const;
 
  private:
   static constexpr int kAgentHistory = 64;  // agent frame levels kept for the delay window
+  void updateDelayEstimate(float callerDb, double frameMs);
+  float heldAgentDb(double fromMs, double toMs) const;
   BargeInConfig config_;
   bool agentSpeaking_ = false;
   bool fired_ = false;
@@ -53,6 +63,13 @@ class BargeInDetector {
   int agentPos_ = 0;
   int agentCount_ = 0;
   bool agentNoted_ = false;  // an agent frame arrived since the last process()
+  // Echo delay estimation: exponentially weighted cross-covariance of the agent's level
+  // (at each lag, in frames) with the caller's level now, plus the means and variances.
+  float xcorr_[kAgentHistory];
+  float meanAgent_ = -70.0f, meanCaller_ = -70.0f, varAgent_ = 0.0f, varCaller_ = 0.0f;
+  int delayFrames_ = -1;     // estimated lag in frames, -1 = none yet
+  double sinceClearMs_ = 0.0;  // time since the correlation peak was last clear
+  double lagFrameMs_ = 20.0;  // frame duration the lags are counted in
 };
 
 }  // namespace firstring
