@@ -28,3 +28,40 @@ export function listen(app: HttpApp, host: string, port: number, log: Logger): P
     });
   });
 }
+
+export class HttpBodyError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Reads a request body of at most `limit` bytes. Registers `onAborted` at once, so
+ * call it synchronously from the handler; the chunks are copied because uWS reuses them.
+ * Rejects with HttpBodyError(413) when too large, and when the client aborts.
+ */
+export function readBody(res: uWS.HttpResponse, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    res.onAborted(() => {
+      done = true;
+      reject(new HttpBodyError(499, 'client aborted'));
+    });
+    res.onData((chunk, isLast) => {
+      if (done) return;
+      size += chunk.byteLength;
+      if (size > limit) {
+        done = true;
+        reject(new HttpBodyError(413, `body larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(Buffer.from(chunk.slice(0)));
+      if (isLast) {
+        done = true;
+        resolve(Buffer.concat(chunks));
+      }
+    });
+  });
+}

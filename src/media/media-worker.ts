@@ -1,0 +1,123 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { MediaClock } from './pacer.js';
+import type { CallHandlerFactory } from './webrtc-call-handler.js';
+import { wallClock } from './webrtc-call-handler.js';
+import { MediaSession } from './webrtc-media-session.js';
+import { WorkerJitterEngine } from './webrtc-jitter-engine.js';
+import { WebRtcTransport } from './webrtc-transport.js';
+import type { FromWorker, MediaWorkerData, ToWorker } from './worker-pool-messages.js';
+
+/**
+ * A media worker thread: runs the werift peer connections of its calls and one
+ * 20 ms media clock for all of them. Signaling stays on the main thread.
+ */
+const port = parentPort;
+if (!port) throw new Error('media-worker.ts must run as a worker thread');
+const data = workerData as MediaWorkerData;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+const mod = (await import(data.handlerModule)) as { createCallHandler?: CallHandlerFactory };
+const factory = mod.createCallHandler;
+if (typeof factory !== 'function') throw new Error(`${data.handlerModule} does not export createCallHandler`);
+
+/** Loads a native-backed module; the reason when the addon lacks it (the worker then runs without it). */
+async function loadOptional<T>(load: () => Promise<T>): Promise<{ mod?: T; error?: string }> {
+  try {
+    return { mod: await load() };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+const native = data.settings.srtp === 'native' ? await loadOptional(() => import('./werift-native-srtp.js')) : {};
+const jitter =
+  data.settings.jitterEngine === 'native'
+    ? await loadOptional(async () => new WorkerJitterEngine(await import('./media-engine.js'), data.settings.maxCallsPerWorker))
+    : {};
+
+// A stray rejection inside werift (a send racing a close) must not take down every call of this worker.
+process.on('unhandledRejection', (err) => post({ t: 'log', level: 'warn', msg: 'unhandled rejection in media worker', err: String(err) }));
+
+const sessions = new Map<string, MediaSession>();
+const clock = new MediaClock((tick, now) => {
+  for (const s of sessions.values()) s.tick(tick, now);
+  jitter.mod?.tick(now);
+});
+let overrunsSent = 0;
+setInterval(() => {
+  post({ t: 'stats', jitterMs: clock.takeJitter(), overruns: clock.overruns - overrunsSent, calls: sessions.size });
+  overrunsSent = clock.overruns;
+}, 1000).unref();
+
+function start(callId: string, tenant: string): void {
+  const transport = new WebRtcTransport(data.settings, (candidate) => post({ t: 'candidate', callId, candidate }), native.mod);
+  let session: MediaSession;
+  try {
+    session = newSession(callId, tenant, transport);
+  } catch (err) {
+    transport.close('handler_error');
+    throw err;
+  }
+  sessions.set(callId, session);
+  clock.start();
+}
+
+function newSession(callId: string, tenant: string, transport: WebRtcTransport): MediaSession {
+  return new MediaSession(
+    { callId, tenant, rtpTimeoutMs: data.settings.rtpTimeoutMs, connectTimeoutMs: data.connectTimeoutMs },
+    transport,
+    factory as CallHandlerFactory,
+    data.handlerOptions,
+    {
+      candidate: (candidate) => post({ t: 'candidate', callId, candidate }),
+      connected: (srtp, jitterImpl) => post({ t: 'connected', callId, srtp, jitter: jitterImpl }),
+      ended: (reason) => {
+        sessions.delete(callId);
+        if (sessions.size === 0) clock.stop();
+        const s = transport.srtpBridge?.stats;
+        const srtpDropped = s ? { authFailed: s.authFailed, replayed: s.replayed, tooOld: s.tooOld, malformed: s.malformed } : undefined;
+        post(srtpDropped ? { t: 'ended', callId, reason, at: wallClock(), srtpDropped } : { t: 'ended', callId, reason, at: wallClock() });
+      },
+      mark: (mark, at) => post({ t: 'mark', callId, mark, at: at ?? wallClock() }),
+      turn: (turn) => post({ t: 'turn', callId, turn }),
+      error: (err) => post({ t: 'log', level: 'error', msg: `call handler failed (${callId})`, err: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+      transcript: (role, text, final) => post({ t: 'transcript', callId, role, text, final, at: wallClock() }),
+    },
+    clock.ticks,
+    jitter.mod,
+  );
+}
+
+port.on('message', (m: ToWorker) => {
+  switch (m.t) {
+    case 'start':
+      try {
+        start(m.callId, m.tenant);
+      } catch (err) {
+        post({ t: 'log', level: 'error', msg: `call could not start (${m.callId})`, err: String(err) });
+        post({ t: 'ended', callId: m.callId, reason: 'handler_error', at: wallClock() });
+      }
+      return;
+    case 'offer': {
+      const s = sessions.get(m.callId);
+      if (!s) {
+        post({ t: 'answer_error', reqId: m.reqId, message: 'call is gone' });
+        return;
+      }
+      s.offer(m.sdp).then(
+        (sdp) => post({ t: 'answer', reqId: m.reqId, sdp }),
+        (err: unknown) => post({ t: 'answer_error', reqId: m.reqId, message: err instanceof Error ? err.message : String(err) }),
+      );
+      return;
+    }
+    case 'candidate':
+      sessions.get(m.callId)?.addCandidate(m.candidate).catch(() => undefined);
+      return;
+    case 'hangup':
+      sessions.get(m.callId)?.hangup(m.reason);
+      return;
+  }
+});
+
+const fallbacks = [native.error && `native SRTP unavailable (${native.error})`, jitter.error && `native jitter engine unavailable (${jitter.error})`].filter(Boolean);
+post(fallbacks.length ? { t: 'ready', fallback: fallbacks.join('; ') } : { t: 'ready' });

@@ -1,0 +1,52 @@
+import opus from '@discordjs/opus';
+
+/** 20 ms at 16 kHz mono: the frame every layer above media exchanges. */
+export const FRAME_SAMPLES = 320;
+export const FRAME_MS = 20;
+export const SAMPLE_RATE = 16_000;
+/** Opus always runs its RTP clock at 48 kHz (RFC 7587 §4.1): 960 ticks per 20 ms. */
+export const RTP_TICKS_PER_FRAME = 960;
+
+// libopus CTL request numbers (opus_defines.h).
+const OPUS_SET_COMPLEXITY = 4010;
+const OPUS_SET_SIGNAL = 4024;
+const OPUS_SIGNAL_VOICE = 3001;
+const OPUS_SET_INBAND_FEC = 4012;
+
+/** Decodes caller Opus straight to 16 kHz mono (libopus resamples internally). */
+export class OpusDecoder16k {
+  private readonly codec = new opus.OpusEncoder(SAMPLE_RATE, 1);
+
+  /** Returns the decoded 16-bit samples, or undefined for a packet libopus rejects. */
+  decode(payload: Buffer): Int16Array | undefined {
+    try {
+      const pcm = this.codec.decode(payload);
+      return new Int16Array(pcm.buffer, pcm.byteOffset, pcm.byteLength >> 1);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export interface OpusEncoderOptions {
+  bitrate?: number;
+  /** 0–10; lower is cheaper. */
+  complexity?: number;
+}
+
+/** Encodes 20 ms 16 kHz mono frames for the agent's voice. */
+export class OpusEncoder16k {
+  private readonly codec = new opus.OpusEncoder(SAMPLE_RATE, 1);
+
+  constructor(opts: OpusEncoderOptions = {}) {
+    this.codec.setBitrate(opts.bitrate ?? 24_000);
+    this.codec.applyEncoderCTL(OPUS_SET_COMPLEXITY, opts.complexity ?? 5);
+    this.codec.applyEncoderCTL(OPUS_SET_SIGNAL, OPUS_SIGNAL_VOICE);
+    this.codec.applyEncoderCTL(OPUS_SET_INBAND_FEC, 1);
+  }
+
+  encode(frame: Int16Array): Buffer {
+    if (frame.length !== FRAME_SAMPLES) throw new RangeError(`Opus frame must be ${FRAME_SAMPLES} samples, got ${frame.length}`);
+    return this.codec.encode(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+  }
+}

@@ -1,0 +1,179 @@
+import type { CallTransport } from './call-transport.js';
+import type { AgentAudioSink, LatencyMark } from './webrtc-call-handler.js';
+import { FRAME_MS, FRAME_SAMPLES, RTP_TICKS_PER_FRAME, type OpusEncoder16k } from './opus-codec.js';
+
+/**
+ * One 20 ms media clock per worker, on the monotonic clock (performance.now).
+ * Each tick is scheduled at start + n·20 ms, so timer lateness never accumulates
+ * (drift correction); a tick that starts more than a frame late re-anchors the
+ * schedule instead of firing the missed ticks back to back (no bursts).
+ */
+export class MediaClock {
+  private timer: NodeJS.Timeout | undefined;
+  private next = 0;
+  /** Lateness of each tick in ms, drained by `takeJitter()`. */
+  private jitter: number[] = [];
+  overruns = 0;
+  ticks = 0;
+
+  constructor(private readonly onTick: (tick: number, now: number) => void) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.next = performance.now() + FRAME_MS;
+    this.arm();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  takeJitter(): number[] {
+    const j = this.jitter;
+    this.jitter = [];
+    return j;
+  }
+
+  private arm(): void {
+    this.timer = setTimeout(this.fire, Math.max(0, this.next - performance.now()));
+  }
+
+  private readonly fire = (): void => {
+    const now = performance.now();
+    const late = now - this.next;
+    if (this.jitter.length < 10_000) this.jitter.push(late);
+    this.ticks++;
+    this.onTick(this.ticks, now);
+    this.next += FRAME_MS;
+    const done = performance.now();
+    if (done > this.next) {
+      this.overruns++;
+      if (done - this.next > FRAME_MS) this.next = done + FRAME_MS;
+    }
+    this.arm();
+  };
+}
+
+/** The agent's queued audio for one call, as 20 ms frames (a ring of fixed frames: no allocation per frame once warm). */
+export class AgentAudioQueue {
+  private frames: Int16Array[] = [];
+  private head = 0;
+  private partial: Int16Array | undefined;
+  private partialLen = 0;
+
+  get queued(): number {
+    return this.frames.length - this.head + (this.partialLen > 0 ? 1 : 0);
+  }
+
+  push(pcm: Int16Array): void {
+    let i = 0;
+    while (i < pcm.length) {
+      if (!this.partial) {
+        this.partial = new Int16Array(FRAME_SAMPLES);
+        this.partialLen = 0;
+      }
+      const n = Math.min(FRAME_SAMPLES - this.partialLen, pcm.length - i);
+      this.partial.set(pcm.subarray(i, i + n), this.partialLen);
+      this.partialLen += n;
+      i += n;
+      if (this.partialLen === FRAME_SAMPLES) {
+        this.frames.push(this.partial);
+        this.partial = undefined;
+        this.partialLen = 0;
+      }
+    }
+  }
+
+  /** Next frame to send; a trailing partial frame is sent zero-padded. */
+  shift(): Int16Array | undefined {
+    if (this.head < this.frames.length) {
+      const f = this.frames[this.head++];
+      if (this.head > 256 && this.head * 2 > this.frames.length) {
+        this.frames = this.frames.slice(this.head);
+        this.head = 0;
+      }
+      return f;
+    }
+    if (this.partial && this.partialLen > 0) {
+      const f = this.partial;
+      this.partial = undefined;
+      this.partialLen = 0;
+      return f;
+    }
+    return undefined;
+  }
+
+  clear(): number {
+    const dropped = this.queued;
+    this.frames = [];
+    this.head = 0;
+    this.partial = undefined;
+    this.partialLen = 0;
+    return dropped;
+  }
+}
+
+/**
+ * Sends one call's agent audio: one Opus frame per media-clock tick while audio is
+ * queued, nothing while idle. Timestamps follow the 48 kHz RTP clock of the call
+ * (RFC 7587 §4.1): a talkspurt starts at the tick's position on that clock with the
+ * marker bit set (RFC 3551 §4.1), then advances 960 per frame.
+ */
+export class OutboundPacer implements AgentAudioSink {
+  onDrained: (() => void) | undefined;
+  private readonly tsBase = (Math.random() * 0x7fffffff) >>> 0;
+  private readonly startTick: number;
+  private talking = false;
+  private nextTs = 0;
+
+  constructor(
+    private readonly queue: AgentAudioQueue,
+    private readonly encoder: OpusEncoder16k,
+    private readonly transport: CallTransport,
+    private readonly mark: (m: LatencyMark) => void,
+    startTick: number,
+  ) {
+    this.startTick = startTick;
+  }
+
+  /** Sends this tick's frame, if any, and returns it (the native barge-in detector compares it with the caller's). */
+  tick(tick: number): Int16Array | undefined {
+    const frame = this.queue.shift();
+    if (!frame) {
+      if (this.talking) {
+        this.talking = false;
+        this.onDrained?.();
+      }
+      return undefined;
+    }
+    let marker = false;
+    if (!this.talking) {
+      this.talking = true;
+      marker = true;
+      this.nextTs = (this.tsBase + (tick - this.startTick) * RTP_TICKS_PER_FRAME) >>> 0;
+      this.mark('first_agent_packet_out');
+    }
+    this.transport.send(this.encoder.encode(frame), this.nextTs, marker);
+    this.nextTs = (this.nextTs + RTP_TICKS_PER_FRAME) >>> 0;
+    return frame;
+  }
+
+  write(pcm: Int16Array): void {
+    this.queue.push(pcm);
+  }
+
+  pending(): number {
+    return this.queue.queued;
+  }
+
+  /** Barge-in: drop the queue at once; the next tick sends nothing. */
+  flush(): number {
+    const dropped = this.queue.clear();
+    if (this.talking) {
+      this.talking = false;
+      this.mark('agent_audio_stopped');
+    }
+    return dropped;
+  }
+}

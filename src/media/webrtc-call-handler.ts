@@ -1,0 +1,82 @@
+/**
+ * The seam between a call's media and whatever answers it (the speech pipeline,
+ * or the demo handler until it lands). Runs inside the media worker.
+ * Caller audio goes up as 20 ms 16 kHz mono frames; agent audio comes down the same way.
+ */
+export type LatencyMark =
+  | 'first_packet_in'
+  | 'speech_start'
+  | 'speech_end'
+  | 'end_of_turn'
+  | 'first_agent_packet_out'
+  | 'barge_in_detected'
+  | 'agent_audio_stopped';
+
+/** `at`: ms since epoch. `barge_in`: caller speech over the agent that is not echo (native detector). */
+export interface VoiceActivity {
+  kind: 'onset' | 'offset' | 'barge_in';
+  at: number;
+}
+
+export interface TurnRecord {
+  role: 'caller' | 'agent';
+  /** ms since epoch. */
+  startedAt: number;
+  endedAt: number;
+  text?: string;
+  /** Agent turns cut short by a barge-in. */
+  interrupted?: boolean;
+}
+
+/**
+ * Agent audio into the call: implemented by the media layer's paced Opus sender.
+ * Structurally the speech pipeline's `AgentAudioSink` (src/pipeline/types.ts) plus `onDrained`.
+ */
+export interface AgentAudioSink {
+  /** Queues 16 kHz mono PCM: one 20 ms frame (320 samples) or any length, cut into frames (a short tail is zero-padded). */
+  write(pcm: Int16Array): void;
+  /** Drops everything queued (barge-in); the wire goes quiet at the next 20 ms tick. Returns frames dropped unsent. */
+  flush(): number;
+  /** Frames queued and not yet sent. */
+  pending(): number;
+  /** Called once each time the queue runs dry after playing. */
+  onDrained: (() => void) | undefined;
+}
+
+/** What a handler may report about the call (forwarded to the main thread and the call record). */
+export interface CallReporter {
+  mark(mark: LatencyMark, at?: number): void;
+  turn(turn: TurnRecord): void;
+  transcript(role: 'caller' | 'agent', text: string, final: boolean): void;
+}
+
+export interface CallContext {
+  callId: string;
+  tenant: string;
+  audio: AgentAudioSink;
+  report: CallReporter;
+  /** The wall clock in ms since epoch with sub-ms precision. */
+  now(): number;
+}
+
+export interface CallHandler {
+  /** Called once the media path is up (DTLS connected). */
+  onConnected(): void;
+  /**
+   * One decoded caller frame, 320 samples, every 20 ms. With the native engine it comes
+   * out of the jitter buffer (lost frames concealed). The array is reused: copy to keep.
+   */
+  onCallerFrame(frame: Int16Array): void;
+  /** The native engine's VAD and barge-in verdicts (absent without the engine). */
+  onVoiceActivity?(event: VoiceActivity): void;
+  onEnd(reason: string): void;
+}
+
+/**
+ * A handler module (loaded by each media worker from a URL) exports
+ * `createCallHandler: CallHandlerFactory`. `options` is the structured-clone-safe
+ * value given to the worker pool.
+ */
+export type CallHandlerFactory = (ctx: CallContext, options: unknown) => CallHandler;
+
+export const wallClock = (): number => performance.timeOrigin + performance.now();

@@ -1,0 +1,110 @@
+import type { MediaPacket } from './call-transport.js';
+import type { MediaEngine } from './media-engine.js';
+import { FRAME_SAMPLES, type OpusDecoder16k } from './opus-codec.js';
+
+export type EngineModule = typeof import('./media-engine.js');
+
+/** What the native engine decided about one caller frame (a 20 ms tick of one call). */
+export interface FrameAnalysis {
+  speech: boolean;
+  onset: boolean;
+  offset: boolean;
+  bargeIn: boolean;
+  /** The frame was lost and concealed natively. */
+  concealed: boolean;
+}
+
+/** A call's side of the engine: it decodes Opus, knows the agent's outbound frame, and takes the played-out frames. */
+export interface EngineCall {
+  readonly decoder: OpusDecoder16k;
+  /** The agent frame sent on this tick, or undefined when the agent is silent. */
+  agentFrame(): Int16Array | undefined;
+  onFrame(frame: Int16Array, analysis: FrameAnalysis): void;
+}
+
+const RTP_HEADER = 12;
+
+/**
+ * The worker's native MediaEngine (src/media/media-engine.ts) for its WebRTC calls:
+ * received packets queue in JS, and once per 20 ms tick all calls cross into native
+ * code three times (ingest into the jitter buffers, playout, conceal + VAD + barge-in).
+ */
+export class WorkerJitterEngine {
+  private readonly engine: MediaEngine;
+  private readonly calls: Array<EngineCall | undefined>;
+  private readonly free: number[];
+  private readonly scratch = new Uint8Array(RTP_HEADER + 1500);
+  private readonly view = new DataView(this.scratch.buffer);
+  private readonly analysis: FrameAnalysis = { speech: false, onset: false, offset: false, bargeIn: false, concealed: false };
+
+  constructor(private readonly mod: EngineModule, maxCalls: number) {
+    this.engine = new mod.MediaEngine({ maxCalls });
+    this.calls = new Array<EngineCall | undefined>(maxCalls).fill(undefined);
+    this.free = Array.from({ length: maxCalls }, (_, i) => maxCalls - 1 - i);
+  }
+
+  /** Gives the call a slot; undefined when the worker's slots are all taken. */
+  attach(call: EngineCall): number | undefined {
+    const slot = this.free.pop();
+    if (slot === undefined) return undefined;
+    // Only Opus is negotiated (webrtc-transport.ts), under whatever payload type the caller chose.
+    this.engine.addCall(slot, { payload: 'opus', clockRate: 48_000 });
+    this.calls[slot] = call;
+    return slot;
+  }
+
+  detach(slot: number): void {
+    if (!this.calls[slot]) return;
+    this.engine.removeCall(slot);
+    this.calls[slot] = undefined;
+    this.free.push(slot);
+  }
+
+  /** Queues one received packet (rebuilt as RTP, RFC 3550 §5.1, into a reused buffer). */
+  enqueue(slot: number, p: MediaPacket): void {
+    const n = p.payload.length;
+    if (n > this.scratch.length - RTP_HEADER) return;
+    const v = this.view;
+    v.setUint8(0, 0x80);
+    v.setUint8(1, (p.marker ? 0x80 : 0) | (p.payloadType & 0x7f));
+    v.setUint16(2, p.sequenceNumber);
+    v.setUint32(4, p.timestamp >>> 0);
+    v.setUint32(8, p.ssrc >>> 0);
+    this.scratch.set(p.payload, RTP_HEADER);
+    this.engine.enqueuePacket(slot, p.arrivalMs, this.scratch.subarray(0, RTP_HEADER + n));
+  }
+
+  /** One media tick for every call: jitter buffers, Opus decode, concealment, VAD, barge-in. */
+  tick(nowMs: number): void {
+    const e = this.engine;
+    const { FrameStatus, ResultFlag } = this.mod;
+    e.ingest();
+    e.pull(nowMs);
+    for (let slot = 0; slot < this.calls.length; slot++) {
+      const call = this.calls[slot];
+      if (!call) continue;
+      if (e.status[slot] === FrameStatus.Opus) {
+        const p = e.opusPayload(slot);
+        const pcm = call.decoder.decode(Buffer.from(p.buffer, p.byteOffset, p.byteLength));
+        if (pcm && pcm.length >= FRAME_SAMPLES) e.pcmFrame(slot).set(pcm.subarray(0, FRAME_SAMPLES));
+        else e.status[slot] = FrameStatus.Lost;
+      }
+      const agent = call.agentFrame();
+      e.setAgentFrame(slot, agent !== undefined, agent);
+    }
+    e.analyze();
+    const a = this.analysis;
+    for (let slot = 0; slot < this.calls.length; slot++) {
+      const call = this.calls[slot];
+      if (!call) continue;
+      const f = e.flags(slot);
+      if ((f & ResultFlag.Analyzed) === 0) continue;
+      a.speech = (f & ResultFlag.Speech) !== 0;
+      a.onset = (f & ResultFlag.Onset) !== 0;
+      a.offset = (f & ResultFlag.Offset) !== 0;
+      a.bargeIn = (f & ResultFlag.BargeIn) !== 0;
+      a.concealed = (f & ResultFlag.Concealed) !== 0;
+      call.onFrame(e.pcmFrame(slot), a);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import type { MediaPacket } from './call-transport.js';
+import { FRAME_SAMPLES, OpusDecoder16k, OpusEncoder16k } from './opus-codec.js';
+import { AgentAudioQueue, OutboundPacer } from './pacer.js';
+import { wallClock, type CallHandler, type CallHandlerFactory, type CallReporter } from './webrtc-call-handler.js';
+import type { EngineCall, FrameAnalysis, WorkerJitterEngine } from './webrtc-jitter-engine.js';
+import type { IceCandidateInit, WebRtcTransport } from './webrtc-transport.js';
+
+/** What a session tells its worker (which forwards it to the main thread). */
+export interface SessionOutput extends CallReporter {
+  candidate(c: IceCandidateInit): void;
+  connected(srtp: 'native' | 'werift', jitter: 'native' | 'none'): void;
+  ended(reason: string): void;
+  error(err: unknown): void;
+}
+
+export interface SessionInit {
+  callId: string;
+  tenant: string;
+  rtpTimeoutMs: number;
+  /** A call that does not connect within this time after its offer is dropped. */
+  connectTimeoutMs: number;
+}
+
+/**
+ * One call inside a media worker: its transport, the caller's audio path (the worker's
+ * native jitter engine when it has one, else decode-on-arrival), and the paced encoder
+ * sending the handler's audio.
+ */
+export class MediaSession implements EngineCall {
+  readonly decoder = new OpusDecoder16k();
+  private readonly slot: number | undefined;
+  private sentFrame: Int16Array | undefined;
+  private readonly pacer: OutboundPacer;
+  private readonly handler: CallHandler;
+  private lastSeq = -1;
+  private lastPacketAt = 0;
+  private offeredAt = 0;
+  private connected = false;
+  private ended = false;
+
+  constructor(
+    private readonly init: SessionInit,
+    private readonly transport: WebRtcTransport,
+    factory: CallHandlerFactory,
+    handlerOptions: unknown,
+    private readonly out: SessionOutput,
+    startTick: number,
+    private readonly engine?: WorkerJitterEngine,
+  ) {
+    this.pacer = new OutboundPacer(new AgentAudioQueue(), new OpusEncoder16k({ complexity: 5 }), transport, (m) => out.mark(m), startTick);
+    this.handler = factory({ callId: init.callId, tenant: init.tenant, audio: this.pacer, report: out, now: wallClock }, handlerOptions);
+    this.slot = engine?.attach(this);
+    transport.onPacket = (p) => this.onPacket(p);
+    transport.onClose = (reason) => this.finish(reason);
+    transport.onConnected = () => {
+      if (this.connected) return;
+      this.connected = true;
+      this.lastPacketAt = performance.now();
+      out.connected(transport.srtp, this.slot !== undefined ? 'native' : 'none');
+      try {
+        this.handler.onConnected();
+      } catch (err) {
+        this.handlerFailed(err);
+      }
+    };
+  }
+
+  async offer(sdp: string): Promise<string> {
+    this.offeredAt = performance.now();
+    return this.transport.answer(sdp);
+  }
+
+  addCandidate(c: IceCandidateInit | null): Promise<void> {
+    return this.transport.addCandidate(c);
+  }
+
+  /** Media-clock tick: send one agent frame if queued; detect a silent caller. Runs before the engine's tick. */
+  tick(tick: number, now: number): void {
+    if (this.ended) return;
+    this.sentFrame = this.pacer.tick(tick);
+    if (this.connected && now - this.lastPacketAt > this.init.rtpTimeoutMs) this.hangup('media_timeout');
+    else if (!this.connected && this.offeredAt > 0 && now - this.offeredAt > this.init.connectTimeoutMs) this.hangup('connect_timeout');
+  }
+
+  hangup(reason: string): void {
+    this.transport.close(reason);
+  }
+
+  agentFrame(): Int16Array | undefined {
+    return this.sentFrame;
+  }
+
+  /** A frame played out by the engine's jitter buffer, with its VAD/barge-in verdicts. */
+  onFrame(frame: Int16Array, a: FrameAnalysis): void {
+    if (this.ended || !this.connected) return;
+    const h = this.handler;
+    try {
+      h.onCallerFrame(frame);
+      if (!h.onVoiceActivity) return;
+      if (a.onset) h.onVoiceActivity({ kind: 'onset', at: wallClock() });
+      if (a.offset) h.onVoiceActivity({ kind: 'offset', at: wallClock() });
+      if (a.bargeIn) h.onVoiceActivity({ kind: 'barge_in', at: wallClock() });
+    } catch (err) {
+      this.handlerFailed(err);
+    }
+  }
+
+  private onPacket(p: MediaPacket): void {
+    if (this.ended) return;
+    if (this.slot !== undefined && this.engine) {
+      if (this.lastSeq < 0) this.out.mark('first_packet_in');
+      this.lastSeq = p.sequenceNumber;
+      this.lastPacketAt = performance.now();
+      this.engine.enqueue(this.slot, p);
+      return;
+    }
+    // Drop duplicates and late reordered packets (RFC 3550 §A.1 sequence arithmetic, 16-bit wrap).
+    if (this.lastSeq >= 0) {
+      const delta = (p.sequenceNumber - this.lastSeq) & 0xffff;
+      if (delta === 0 || delta > 0x8000) return;
+    } else {
+      this.out.mark('first_packet_in');
+    }
+    this.lastSeq = p.sequenceNumber;
+    this.lastPacketAt = performance.now();
+    const pcm = this.decoder.decode(p.payload);
+    if (!pcm) return;
+    try {
+      for (let i = 0; i + FRAME_SAMPLES <= pcm.length; i += FRAME_SAMPLES) this.handler.onCallerFrame(pcm.subarray(i, i + FRAME_SAMPLES));
+    } catch (err) {
+      this.handlerFailed(err);
+    }
+  }
+
+  private finish(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.pacer.flush();
+    if (this.slot !== undefined) this.engine?.detach(this.slot);
+    try {
+      this.handler.onEnd(reason);
+    } catch (err) {
+      this.out.error(err);
+    } finally {
+      this.out.ended(reason);
+    }
+  }
+
+  /** A failing handler ends its own call, never the worker's other calls. */
+  private handlerFailed(err: unknown): void {
+    this.out.error(err);
+    this.hangup('handler_error');
+  }
+}

@@ -1,0 +1,75 @@
+import os from 'node:os';
+import { z } from 'zod';
+
+/** WebRTC media settings, read once from the environment (docs/signaling.md lists them). */
+const Schema = z.object({
+  /** Comma-separated `stun:host:port` URLs. */
+  STUN_URLS: z.string().default(''),
+  /** Comma-separated `turn:host:port?transport=udp` URLs; need TURN_USERNAME/TURN_CREDENTIAL. */
+  TURN_URLS: z.string().default(''),
+  TURN_USERNAME: z.string().optional(),
+  TURN_CREDENTIAL: z.string().optional(),
+  /** Public IPv4 of a gateway behind 1:1 NAT: host candidates are also offered with this address. */
+  ANNOUNCED_IP: z.ipv4().optional(),
+  ICE_PORT_MIN: z.coerce.number().int().min(1024).max(65535).optional(),
+  ICE_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
+  MEDIA_WORKERS: z.coerce.number().int().min(1).max(256).optional(),
+  /** A call whose caller sends no RTP for this long is finished (network loss). */
+  RTP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(8000),
+  MAX_CALLS_PER_WORKER: z.coerce.number().int().min(1).default(400),
+  /** `native`: SRTP in the native core (falls back to werift's if the addon lacks it); `werift`: werift's TypeScript SRTP. */
+  SRTP_IMPL: z.enum(['native', 'werift']).default('native'),
+  /** `native`: caller audio through the native MediaEngine (jitter buffer, concealment, VAD, barge-in); `off`: decode on arrival. */
+  JITTER_ENGINE: z.enum(['native', 'off']).default('native'),
+});
+
+export interface IceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface WebRtcSettings {
+  iceServers: IceServer[];
+  announcedIp: string | undefined;
+  icePortRange: [number, number] | undefined;
+  workers: number;
+  rtpTimeoutMs: number;
+  maxCallsPerWorker: number;
+  srtp: 'native' | 'werift';
+  jitterEngine: 'native' | 'off';
+}
+
+export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtcSettings {
+  const parsed = Schema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid WebRTC settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const s = parsed.data;
+  const list = (v: string): string[] => v.split(',').map((x) => x.trim()).filter(Boolean);
+  const iceServers: IceServer[] = [];
+  const stun = list(s.STUN_URLS);
+  if (stun.length) iceServers.push({ urls: stun });
+  const turn = list(s.TURN_URLS);
+  if (turn.length) {
+    if (!s.TURN_USERNAME || !s.TURN_CREDENTIAL) throw new Error('invalid WebRTC settings: TURN_URLS needs TURN_USERNAME and TURN_CREDENTIAL');
+    iceServers.push({ urls: turn, username: s.TURN_USERNAME, credential: s.TURN_CREDENTIAL });
+  }
+  let icePortRange: [number, number] | undefined;
+  if (s.ICE_PORT_MIN !== undefined || s.ICE_PORT_MAX !== undefined) {
+    if (s.ICE_PORT_MIN === undefined || s.ICE_PORT_MAX === undefined || s.ICE_PORT_MIN >= s.ICE_PORT_MAX) {
+      throw new Error('invalid WebRTC settings: ICE_PORT_MIN and ICE_PORT_MAX go together, MIN < MAX');
+    }
+    icePortRange = [s.ICE_PORT_MIN, s.ICE_PORT_MAX];
+  }
+  return {
+    iceServers,
+    announcedIp: s.ANNOUNCED_IP,
+    icePortRange,
+    workers: s.MEDIA_WORKERS ?? os.availableParallelism(),
+    rtpTimeoutMs: s.RTP_TIMEOUT_MS,
+    maxCallsPerWorker: s.MAX_CALLS_PER_WORKER,
+    srtp: s.SRTP_IMPL,
+    jitterEngine: s.JITTER_ENGINE,
+  };
+}

@@ -1,0 +1,32 @@
+import type { LatencyMark, TurnRecord } from './webrtc-call-handler.js';
+import type { WebRtcSettings } from './webrtc-settings.js';
+import type { IceCandidateInit } from './webrtc-transport.js';
+
+/** Messages between the main thread and a media worker (structured-clone safe). */
+export type ToWorker =
+  | { t: 'start'; callId: string; tenant: string }
+  | { t: 'offer'; callId: string; reqId: number; sdp: string }
+  | { t: 'candidate'; callId: string; candidate: IceCandidateInit | null }
+  | { t: 'hangup'; callId: string; reason: string };
+
+export type FromWorker =
+  | { t: 'ready'; fallback?: string }
+  | { t: 'answer'; reqId: number; sdp: string }
+  | { t: 'answer_error'; reqId: number; message: string }
+  | { t: 'candidate'; callId: string; candidate: IceCandidateInit }
+  | { t: 'connected'; callId: string; srtp: 'native' | 'werift'; jitter: 'native' | 'none' }
+  | { t: 'mark'; callId: string; mark: LatencyMark; at: number }
+  | { t: 'turn'; callId: string; turn: TurnRecord }
+  | { t: 'transcript'; callId: string; role: 'caller' | 'agent'; text: string; final: boolean; at: number }
+  /** `srtpDropped`: received packets the native SRTP refused during the call, by cause. */
+  | { t: 'ended'; callId: string; reason: string; at: number; srtpDropped?: Record<'authFailed' | 'replayed' | 'tooOld' | 'malformed', number> }
+  | { t: 'stats'; jitterMs: number[]; overruns: number; calls: number }
+  | { t: 'log'; level: 'warn' | 'error'; msg: string; err?: string };
+
+export interface MediaWorkerData {
+  settings: WebRtcSettings;
+  /** URL (href) of the module exporting `createCallHandler`. */
+  handlerModule: string;
+  handlerOptions: unknown;
+  connectTimeoutMs: number;
+}

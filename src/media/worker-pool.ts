@@ -1,0 +1,207 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../observability/logger.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import type { CallControl, CallHost, CallInit, CallSignalEvents } from '../signaling/call-host.js';
+import { CallLatency, type CallRecorder } from './webrtc-call-record.js';
+import type { WebRtcSettings } from './webrtc-settings.js';
+import type { FromWorker, MediaWorkerData, ToWorker } from './worker-pool-messages.js';
+
+export interface WorkerPoolOptions {
+  settings: WebRtcSettings;
+  /** Module (URL) exporting `createCallHandler`, loaded in every worker; options are passed through. */
+  handler: { module: URL; options: unknown };
+  recorder: CallRecorder;
+  metrics: GatewayMetrics;
+  log: Logger;
+  connectTimeoutMs?: number;
+}
+
+interface Slot {
+  index: number;
+  worker: Worker;
+  calls: Set<string>;
+  ready: boolean;
+}
+
+interface LiveCall {
+  slot: Slot;
+  events: CallSignalEvents;
+  latency: CallLatency;
+  ended: boolean;
+}
+
+const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './media-worker.ts' : './media-worker.js', import.meta.url);
+/**
+ * Running from TypeScript sources: `execArgv: ['--import', 'tsx']` does not reach
+ * worker threads on Node 20, so the worker registers tsx's loader itself first.
+ */
+const TSX_BOOT = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
+
+/**
+ * Media worker threads (one per core by default), each running the werift peer
+ * connections of its calls. New calls go to the worker with the fewest calls.
+ * Implements the signaling layer's CallHost.
+ */
+export class MediaWorkerPool implements CallHost {
+  private readonly slots: Slot[] = [];
+  private readonly calls = new Map<string, LiveCall>();
+  private readonly pending = new Map<number, { slot: Slot; resolve: (sdp: string) => void; reject: (e: Error) => void }>();
+  private reqId = 0;
+  private closing = false;
+
+  private constructor(private readonly opts: WorkerPoolOptions) {}
+
+  static async start(opts: WorkerPoolOptions): Promise<MediaWorkerPool> {
+    const pool = new MediaWorkerPool(opts);
+    await Promise.all(Array.from({ length: opts.settings.workers }, (_, i) => pool.spawn(i)));
+    return pool;
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  ready(): boolean {
+    return !this.closing && this.slots.length > 0 && this.slots.every((s) => s.ready);
+  }
+
+  activeCalls(): number {
+    return this.calls.size;
+  }
+
+  startCall(init: CallInit, events: CallSignalEvents): CallControl {
+    const slot = this.slots.filter((s) => s.ready).sort((a, b) => a.calls.size - b.calls.size)[0];
+    if (this.closing || !slot || slot.calls.size >= this.opts.settings.maxCallsPerWorker) throw new Error('over capacity');
+    const { callId } = init;
+    this.calls.set(callId, { slot, events, latency: new CallLatency(init.acceptedAt, this.opts.metrics), ended: false });
+    slot.calls.add(callId);
+    this.opts.metrics.callsActive.inc();
+    this.opts.recorder.callStarted({ callId, tenant: init.tenant, channel: 'webrtc', startedAt: init.acceptedAt });
+    this.send(slot, { t: 'start', callId, tenant: init.tenant });
+    return {
+      offer: (sdp) =>
+        new Promise<string>((resolve, reject) => {
+          const reqId = ++this.reqId;
+          this.pending.set(reqId, { slot, resolve, reject });
+          this.send(slot, { t: 'offer', callId, reqId, sdp });
+        }),
+      addCandidate: (candidate) => this.send(slot, { t: 'candidate', callId, candidate: candidate ?? null }),
+      hangup: (reason) => this.send(slot, { t: 'hangup', callId, reason }),
+    };
+  }
+
+  /** Hangs up every call, waits for them to end (up to `graceMs`), then stops the workers. */
+  async close(graceMs = 2000): Promise<void> {
+    this.closing = true;
+    for (const [callId, c] of this.calls) this.send(c.slot, { t: 'hangup', callId, reason: 'gateway_shutdown' });
+    const deadline = Date.now() + graceMs;
+    while (this.calls.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private send(slot: Slot, m: ToWorker): void {
+    slot.worker.postMessage(m);
+  }
+
+  private spawn(index: number): Promise<void> {
+    const data: MediaWorkerData = {
+      settings: this.opts.settings,
+      handlerModule: this.opts.handler.module.href,
+      handlerOptions: this.opts.handler.options,
+      connectTimeoutMs: this.opts.connectTimeoutMs ?? 20_000,
+    };
+    const worker = workerUrl.pathname.endsWith('.ts')
+      ? new Worker(TSX_BOOT, { eval: true, workerData: data })
+      : new Worker(workerUrl, { workerData: data });
+    const slot: Slot = { index, worker, calls: new Set(), ready: false };
+    this.slots[index] = slot;
+    return new Promise((resolve, reject) => {
+      worker.on('message', (m: FromWorker) => {
+        if (m.t === 'ready') {
+          if (m.fallback) this.opts.log.warn({ worker: index, reason: m.fallback }, 'media worker runs without a native part');
+          slot.ready = true;
+          resolve();
+          return;
+        }
+        this.onMessage(m);
+      });
+      worker.on('error', (err) => {
+        this.opts.log.error({ err, worker: index }, 'media worker failed');
+        if (!slot.ready) reject(err);
+      });
+      worker.on('exit', (code) => {
+        slot.ready = false;
+        for (const [reqId, p] of this.pending) {
+          if (p.slot !== slot) continue;
+          this.pending.delete(reqId);
+          p.reject(new Error('media worker exited'));
+        }
+        for (const callId of [...slot.calls]) this.onEnded(callId, 'worker_failed', Date.now());
+        if (!this.closing) {
+          this.opts.log.error({ worker: index, code }, 'media worker exited: restarting');
+          this.spawn(index).catch((err: unknown) => this.opts.log.error({ err }, 'media worker restart failed'));
+        }
+      });
+    });
+  }
+
+  private onMessage(m: FromWorker): void {
+    const { metrics, recorder } = this.opts;
+    switch (m.t) {
+      case 'answer':
+      case 'answer_error': {
+        const p = this.pending.get(m.reqId);
+        this.pending.delete(m.reqId);
+        if (m.t === 'answer') p?.resolve(m.sdp);
+        else p?.reject(new Error(m.message));
+        return;
+      }
+      case 'stats':
+        for (const ms of m.jitterMs) metrics.pacingJitter.observe(Math.max(0, ms) / 1000);
+        if (m.overruns > 0) metrics.tickOverruns.inc(m.overruns);
+        return;
+      case 'candidate':
+        this.calls.get(m.callId)?.events.candidate(m.candidate);
+        return;
+      case 'connected':
+        metrics.srtpSessions.inc({ impl: m.srtp });
+        metrics.jitterSessions.inc({ impl: m.jitter });
+        this.calls.get(m.callId)?.events.state('connected');
+        return;
+      case 'mark': {
+        const c = this.calls.get(m.callId);
+        if (!c) return;
+        c.latency.mark(m.mark, m.at);
+        recorder.latency(m.callId, m.mark, m.at);
+        return;
+      }
+      case 'turn':
+        if (this.calls.has(m.callId)) recorder.turn(m.callId, m.turn);
+        return;
+      case 'transcript':
+        this.calls.get(m.callId)?.events.transcript(m.role, m.text, m.final, m.at);
+        return;
+      case 'ended':
+        for (const [cause, n] of Object.entries(m.srtpDropped ?? {})) if (n > 0) metrics.srtpDropped.inc({ cause }, n);
+        this.onEnded(m.callId, m.reason, m.at);
+        return;
+      case 'log':
+        this.opts.log[m.level]({ err: m.err }, m.msg);
+        return;
+      case 'ready':
+        return;
+    }
+  }
+
+  private onEnded(callId: string, reason: string, at: number): void {
+    const c = this.calls.get(callId);
+    if (!c || c.ended) return;
+    c.ended = true;
+    this.calls.delete(callId);
+    c.slot.calls.delete(callId);
+    this.opts.metrics.callsActive.dec();
+    this.opts.metrics.callsTotal.inc({ outcome: reason });
+    this.opts.recorder.callEnded(callId, { endedAt: at, reason, latency: c.latency.summary });
+    c.events.state('ended', reason);
+  }
+}

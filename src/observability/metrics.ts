@@ -1,0 +1,54 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The gateway's Prometheus metrics, one registry per process (exposed at GET /metrics).
+ * Latency names follow what LiveKit/pipecat users read: end-of-utterance delay,
+ * end-to-end (caller stopped → first agent packet out), interruption detection delay.
+ */
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  readonly callsActive: Gauge;
+  readonly callsTotal: Counter<'outcome'>;
+  readonly signalingErrors: Counter<'code'>;
+  readonly wsConnections: Gauge;
+  readonly tokensIssued: Counter<'tenant'>;
+  /** Outbound RTP send time minus its scheduled time on the 20 ms clock (seconds). */
+  readonly pacingJitter: Histogram;
+  /** Media ticks that finished after the next one was due. */
+  readonly tickOverruns: Counter;
+  readonly setupSeconds: Histogram;
+  readonly endOfUtteranceSeconds: Histogram;
+  readonly endToEndSeconds: Histogram;
+  readonly bargeInSeconds: Histogram;
+  readonly firstPacketInSeconds: Histogram;
+  readonly srtpSessions: Counter<'impl'>;
+  readonly jitterSessions: Counter<'impl'>;
+  readonly srtpDropped: Counter<'cause'>;
+}
+
+const MS_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05];
+const LATENCY_BUCKETS = [0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5];
+
+export function createMetrics(withDefaults = true): GatewayMetrics {
+  const registry = new Registry();
+  if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'firstring_' });
+  const registers = [registry];
+  return {
+    registry,
+    callsActive: new Gauge({ name: 'firstring_calls_active', help: 'Calls in progress', registers }),
+    callsTotal: new Counter({ name: 'firstring_calls_total', help: 'Finished calls by outcome', labelNames: ['outcome'], registers }),
+    signalingErrors: new Counter({ name: 'firstring_signaling_errors_total', help: 'Signaling errors sent, by code', labelNames: ['code'], registers }),
+    wsConnections: new Gauge({ name: 'firstring_signaling_connections', help: 'Open signaling WebSockets', registers }),
+    tokensIssued: new Counter({ name: 'firstring_call_tokens_issued_total', help: 'Call tokens issued', labelNames: ['tenant'], registers }),
+    pacingJitter: new Histogram({ name: 'firstring_outbound_pacing_jitter_seconds', help: 'Outbound RTP send time minus scheduled time', buckets: MS_BUCKETS, registers }),
+    tickOverruns: new Counter({ name: 'firstring_media_tick_overruns_total', help: '20 ms media ticks that finished late', registers }),
+    setupSeconds: new Histogram({ name: 'firstring_call_setup_seconds', help: 'Offer received to first agent packet out', buckets: LATENCY_BUCKETS, registers }),
+    endOfUtteranceSeconds: new Histogram({ name: 'firstring_end_of_utterance_delay_seconds', help: 'Caller speech end to end-of-turn decision', buckets: LATENCY_BUCKETS, registers }),
+    endToEndSeconds: new Histogram({ name: 'firstring_end_to_end_seconds', help: 'Caller speech end to first agent packet out', buckets: LATENCY_BUCKETS, registers }),
+    bargeInSeconds: new Histogram({ name: 'firstring_interruption_stop_seconds', help: 'Barge-in detected to agent audio stopped on the wire', buckets: MS_BUCKETS.concat(LATENCY_BUCKETS), registers }),
+    srtpSessions: new Counter({ name: 'firstring_srtp_sessions_total', help: 'Connected calls by SRTP implementation', labelNames: ['impl'], registers }),
+    jitterSessions: new Counter({ name: 'firstring_jitter_engine_sessions_total', help: 'Connected calls by caller-audio path (native jitter engine or none)', labelNames: ['impl'], registers }),
+    srtpDropped: new Counter({ name: 'firstring_srtp_dropped_total', help: 'Received SRTP packets refused by the native SRTP, by cause', labelNames: ['cause'], registers }),
+    firstPacketInSeconds: new Histogram({ name: 'firstring_first_packet_in_seconds', help: 'Offer received to first caller RTP packet', buckets: LATENCY_BUCKETS, registers }),
+  };
+}

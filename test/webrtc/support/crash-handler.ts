@@ -1,0 +1,19 @@
+import type { CallContext, CallHandler, CallHandlerFactory } from '../../../src/media/webrtc-call-handler.js';
+
+/**
+ * A handler for failure tests: tenant `crash` takes its whole worker thread down when the
+ * call connects; tenant `throw` throws from the frame callback; others say hello.
+ */
+class CrashProbe implements CallHandler {
+  constructor(private readonly ctx: CallContext) {}
+  onConnected(): void {
+    if (this.ctx.tenant === 'crash') process.exit(3);
+    this.ctx.report.transcript('agent', `hello from ${this.ctx.tenant}`, true);
+  }
+  onCallerFrame(): void {
+    if (this.ctx.tenant === 'throw') throw new Error('handler bug');
+  }
+  onEnd(): void {}
+}
+
+export const createCallHandler: CallHandlerFactory = (ctx) => new CrashProbe(ctx);
