@@ -1,0 +1,191 @@
+/**
+ * One agent reply on its way to the caller: segments of text with their
+ * frames, written to the sink as they arrive. It can be held (speculative,
+ * nothing leaves), paused (barge-in: the sink is flushed and the cursor goes
+ * back to what was really sent, so a false interruption resumes where the
+ * caller stopped hearing), or cancelled. It maps played frames to the text
+ * heard.
+ */
+import { FRAME_MS } from '../providers/audio/pcm.js';
+import type { AgentAudioSink } from './types.js';
+
+/** Rough speaking rate used to estimate a sentence's length before its audio is complete. */
+const MS_PER_CHAR = 65;
+
+interface Segment {
+  kind: 'speech' | 'filler';
+  text: string;
+  frames: Int16Array[];
+  complete: boolean;
+}
+
+export type PlayoutState = 'held' | 'playing' | 'paused' | 'cancelled' | 'finished';
+
+export class Playout {
+  private readonly segments: Segment[] = [];
+  private seg = 0; // cursor: next frame to write is segments[seg].frames[frame]
+  private frame = 0;
+  private written = 0;
+  private producing = true;
+  private st: PlayoutState = 'held';
+  private finishTimer: NodeJS.Timeout | undefined;
+  private firstSpeechWriteAt: number | undefined;
+
+  constructor(
+    private readonly sink: AgentAudioSink,
+    private readonly now: () => number,
+    private readonly onFinished: () => void,
+  ) {}
+
+  get state(): PlayoutState {
+    return this.st;
+  }
+
+  /** Time the first frame of the reply itself (not a filler) went to the sink. */
+  get firstSpeechFrameAt(): number | undefined {
+    return this.firstSpeechWriteAt;
+  }
+
+  /** Whether any frame of this reply has gone to the sink. */
+  get started(): boolean {
+    return this.written > 0;
+  }
+
+  /** Starts a speech segment; its frames follow through `addFrames`. */
+  beginSegment(text: string): void {
+    this.segments.push({ kind: 'speech', text, frames: [], complete: false });
+  }
+
+  addFrames(frames: Int16Array[]): void {
+    const s = this.segments.at(-1);
+    if (!s || frames.length === 0) return;
+    s.frames.push(...frames);
+    this.pump();
+  }
+
+  endSegment(): void {
+    const s = this.segments.at(-1);
+    if (s) s.complete = true;
+    this.pump();
+  }
+
+  /** Puts a filler before everything not yet sent, if nothing has been sent. Returns whether it did. */
+  insertFiller(text: string, frames: readonly Int16Array[]): boolean {
+    if (this.written > 0 || this.st === 'cancelled' || this.st === 'finished') return false;
+    this.segments.splice(this.seg, 0, { kind: 'filler', text, frames: [...frames], complete: true });
+    this.frame = 0;
+    this.pump();
+    return true;
+  }
+
+  /** No more segments will come. */
+  endOfReply(): void {
+    this.producing = false;
+    this.pump();
+  }
+
+  /** Lets a held (speculative) reply go out. */
+  release(): void {
+    if (this.st !== 'held') return;
+    this.st = 'playing';
+    this.pump();
+  }
+
+  /** Barge-in: stop sound at once and rewind the cursor to what was really sent. */
+  pause(): void {
+    if (this.st !== 'playing') return;
+    this.st = 'paused';
+    this.rewind(this.sink.flush());
+    clearTimeout(this.finishTimer);
+  }
+
+  resume(): void {
+    if (this.st !== 'paused') return;
+    this.st = 'playing';
+    this.pump();
+  }
+
+  /** Drops the reply; returns the text the caller heard. */
+  cancel(): string {
+    if (this.st === 'playing') this.rewind(this.sink.flush());
+    if (this.st !== 'finished') this.st = 'cancelled';
+    clearTimeout(this.finishTimer);
+    return this.heardText();
+  }
+
+  /** The speech text up to the cursor, cut back to a word boundary inside the current segment. */
+  heardText(): string {
+    const parts: string[] = [];
+    for (let i = 0; i < this.segments.length && i <= this.seg; i++) {
+      const s = this.segments[i]!;
+      if (s.kind !== 'speech') continue;
+      if (i < this.seg) {
+        parts.push(s.text);
+        continue;
+      }
+      const total = s.complete ? s.frames.length : Math.max(s.frames.length, Math.ceil((s.text.length * MS_PER_CHAR) / FRAME_MS));
+      if (total === 0 || this.frame === 0) break;
+      if (this.frame >= total) {
+        parts.push(s.text);
+        break;
+      }
+      const chars = Math.floor((s.text.length * this.frame) / total);
+      const cut = s.text.lastIndexOf(' ', chars);
+      if (cut > 0) parts.push(s.text.slice(0, cut));
+      break;
+    }
+    return parts.join(' ').trim();
+  }
+
+  /** The whole speech text of the reply so far. */
+  fullText(): string {
+    return this.segments.filter((s) => s.kind === 'speech').map((s) => s.text).join(' ').trim();
+  }
+
+  private rewind(dropped: number): void {
+    let n = Math.min(dropped, this.written);
+    this.written -= n;
+    while (n > 0) {
+      if (this.frame > 0) {
+        const step = Math.min(n, this.frame);
+        this.frame -= step;
+        n -= step;
+      } else if (this.seg > 0) {
+        this.seg--;
+        this.frame = this.segments[this.seg]!.frames.length;
+      } else break;
+    }
+  }
+
+  private pump(): void {
+    if (this.st !== 'playing') return;
+    while (this.seg < this.segments.length) {
+      const s = this.segments[this.seg]!;
+      while (this.frame < s.frames.length) {
+        this.sink.write(s.frames[this.frame]!);
+        this.frame++;
+        this.written++;
+        if (s.kind === 'speech') this.firstSpeechWriteAt ??= this.now();
+      }
+      if (!s.complete) return;
+      if (this.seg + 1 >= this.segments.length) break;
+      this.seg++;
+      this.frame = 0;
+    }
+    if (!this.producing && this.segments.every((s) => s.complete)) this.awaitDrain();
+  }
+
+  /** Finished once the sink has sent everything. */
+  private awaitDrain(): void {
+    clearTimeout(this.finishTimer);
+    const pending = this.sink.pending();
+    if (pending === 0) {
+      this.st = 'finished';
+      this.onFinished();
+      return;
+    }
+    this.finishTimer = setTimeout(() => {
+      if (this.st === 'playing') this.awaitDrain();
+    }, pending * FRAME_MS);
+  }
+}
