@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(espeak-ng pocketsphinx pocketsphinx-en-us sox chromium sip-tester)
+APT_PACKAGES=(espeak-ng pocketsphinx pocketsphinx-en-us sox chromium sip-tester postgresql)
 
 log() { printf '[setup] %s\n' "$*"; }
 

@@ -5,29 +5,47 @@ import { createLogger } from './observability/logger.js';
 import { listen } from './transport/http-server.js';
 import { createMetrics } from './observability/metrics.js';
 import { demoCallHandler } from './gateway/demo-handler-config.js';
+import { pipelineCallHandler } from './gateway/pipeline-handler-config.js';
+import { feedPipelineMetrics } from './gateway/pipeline-trace-metrics.js';
 import { StoreCallRecorder } from './gateway/store-call-recorder.js';
 import { startWebRtcGateway } from './gateway/webrtc-gateway.js';
 import { loadWebRtcSettings } from './media/webrtc-settings.js';
-import { openStore } from './records/store.js';
 import { loadSignalingSettings } from './signaling/signaling-settings.js';
 import { loadTenants } from './agent/tenant/loader.js';
 import { registerConversationApi } from './api/conversation-api.js';
+import { startRecordsAdmin } from './wiring/records-admin.js';
 
 async function main(): Promise<void> {
   const env = loadEnv();
   const log = createLogger(env.LOG_LEVEL);
 
   const app = uWS.App();
-  const store = openStore(process.env.FIRSTRING_DB ?? 'data/firstring.db');
-  const tenants = loadTenants(process.env.FIRSTRING_TENANTS ?? 'config/tenants');
-  const conversations = registerConversationApi(app, { tenants, store, log });
+  const dbPath = process.env.FIRSTRING_DB ?? 'data/firstring.db';
+  const tenantsDir = process.env.FIRSTRING_TENANTS ?? 'config/tenants';
+  // Records (calls abandoned by a crash closed), delivery outbox + worker, retention sweeper, operator API, /dashboard.
+  const recordsAdmin = startRecordsAdmin(app, {
+    dbPath,
+    fileTenants: loadTenants(tenantsDir).list(),
+    log,
+    operatorKeys: (process.env.FIRSTRING_OPERATOR_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    ...(process.env.FIRSTRING_DELIVERY_OPERATOR ? { deliveryOperatorFile: process.env.FIRSTRING_DELIVERY_OPERATOR } : {}),
+  });
+  const { store, directory: tenants } = recordsAdmin;
+  const conversations = registerConversationApi(app, { tenants, store, log, authorizeCallRead: recordsAdmin.authorizeTenantRead });
+  const metrics = createMetrics();
+  // The media workers' pipeline handlers post turn records here; they feed the pipeline histograms.
+  const PIPELINE_TRACE = 'firstring-pipeline-trace';
+  const pipelineMetrics = feedPipelineMetrics(PIPELINE_TRACE, metrics.registry);
+  const recorder = new StoreCallRecorder(store);
+  const pipelineLatency = recorder.followPipelineTrace(PIPELINE_TRACE);
   // WebRTC click-to-call: /, /widget.js, /healthz, /readyz, /metrics, /api/v1/tokens, /ws/webrtc and the media workers.
   const webrtc = await startWebRtcGateway(app, {
     signaling: loadSignalingSettings(),
     media: loadWebRtcSettings(),
-    handler: demoCallHandler(),
-    recorder: new StoreCallRecorder(store),
-    metrics: createMetrics(),
+    // The speech pipeline answers calls; FIRSTRING_CALL_HANDLER=demo plays the canned demo voice instead.
+    handler: process.env.FIRSTRING_CALL_HANDLER === 'demo' ? demoCallHandler() : pipelineCallHandler({ tenantsDir, dbPath, logLevel: env.LOG_LEVEL, extra: { traceChannel: PIPELINE_TRACE } }),
+    recorder,
+    metrics,
     log,
   });
   const server = await listen(app, env.HOST, env.PORT, log);
@@ -39,8 +57,11 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     server.close();
-    Promise.all([webrtc.close(), conversations.closeAll()]).finally(() => {
+    Promise.all([webrtc.close(), conversations.closeAll()]).finally(async () => {
+      await recordsAdmin.stop().catch((err: unknown) => log.error({ err }, 'records shutdown failed'));
       store.close();
+      pipelineMetrics.close();
+      pipelineLatency.close();
       setTimeout(() => process.exit(0), 50).unref();
     });
   };

@@ -13,14 +13,17 @@ import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createNativeSrtpBridgeStats, type NativeSrtpBridgeStats } from '../../src/media/werift-native-srtp.js';
+import { attachLeanRtp, createLeanRtpStats, type LeanRtpPath, type LeanRtpStats } from '../../src/media/lean-rtp-path.js';
 import { connectLeanPair } from './lean-path.js';
 import { connectPeerPair, framePayload, type Peer } from './werift-peer-pair.js';
 
 /**
  * werift: werift peers with werift's SRTP; native: the same with the native SRTP bridge;
+ * hybrid: werift for ICE, DTLS and RTCP (on the bridge), RTP on the gateway's lean path
+ * (src/media/lean-rtp-path.ts) on both sides;
  * lean: no werift, connected UDP sockets with native SRTP (lean-path.ts), the floor.
  */
-export type SrtpMode = 'werift' | 'native' | 'lean';
+export type SrtpMode = 'werift' | 'native' | 'hybrid' | 'lean';
 
 interface Load {
   /** sends one frame on every stream; returns how many */
@@ -58,6 +61,41 @@ async function weriftLoad(pairs: number, payloadBytes: number, native: NativeSrt
   };
 }
 
+async function hybridLoad(pairs: number, payloadBytes: number, native: NativeSrtpBridgeStats, lean: LeanRtpStats): Promise<Load> {
+  const peers: Peer[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  for (let i = 0; i < pairs; i += 4) {
+    const group = await Promise.all(
+      Array.from({ length: Math.min(4, pairs - i) }, (_, k) =>
+        connectPeerPair({ nativeA: native, nativeB: native, checkPayloads: false, stream: i + k, timeoutMs: 30_000 }),
+      ),
+    );
+    for (const p of group) {
+      peers.push(p.a, p.b);
+      closers.push(p.close);
+    }
+  }
+  // DTLS is up: each side's RTP moves to the lean path at once (as the gateway's transport does on connect).
+  const paths: LeanRtpPath[] = peers.map((p) => attachLeanRtp(p.dtlsTransport, p.transceiver, { onRtp: () => undefined, stats: lean, bridgeStats: native }));
+  if (!paths.every((p) => p.active)) throw new Error(`lean path refused on ${lean.refused} peers`);
+  const payloads = peers.map((p) => framePayload(p.stream, 0, payloadBytes));
+  let seq = 1;
+  let ts = 0;
+  return {
+    sendAll: () => {
+      for (let i = 0; i < paths.length; i++) (paths[i] as LeanRtpPath).send(payloads[i] as Buffer, seq, ts, false);
+      seq = (seq + 1) & 0xffff;
+      ts = (ts + 960) >>> 0;
+      return paths.length;
+    },
+    received: () => lean.rtpIn,
+    close: async () => {
+      for (const p of paths) p.close();
+      await Promise.all(closers.map((c) => c()));
+    },
+  };
+}
+
 async function leanLoad(pairs: number, payloadBytes: number): Promise<Load> {
   const ends = (await Promise.all(Array.from({ length: pairs }, (_, i) => connectLeanPair(i)))).flatMap((p) => [p.a, p.b]);
   const payload = framePayload(0, 0, payloadBytes);
@@ -90,6 +128,7 @@ export interface LoadResult {
   cpuUsPerPacketPerSide: number;
   eventLoopDelayP99Ms: number;
   native?: NativeSrtpBridgeStats;
+  lean?: LeanRtpStats;
 }
 
 const FRAME_MS = 20;
@@ -106,14 +145,22 @@ async function main(): Promise<void> {
     },
   });
   const mode = values.mode as SrtpMode;
-  if (mode !== 'werift' && mode !== 'native' && mode !== 'lean') throw new Error(`--mode must be werift, native or lean, got ${values.mode}`);
+  if (mode !== 'werift' && mode !== 'native' && mode !== 'hybrid' && mode !== 'lean') {
+    throw new Error(`--mode must be werift, native, hybrid or lean, got ${values.mode}`);
+  }
   const pairs = Number(values.pairs);
   const seconds = Number(values.seconds);
   const warmup = Number(values.warmup);
   const payloadBytes = Number(values['payload-bytes']);
 
-  const native = mode === 'native' ? createNativeSrtpBridgeStats() : undefined;
-  const load = mode === 'lean' ? await leanLoad(pairs, payloadBytes) : await weriftLoad(pairs, payloadBytes, native);
+  const native = mode === 'native' || mode === 'hybrid' ? createNativeSrtpBridgeStats() : undefined;
+  const lean = mode === 'hybrid' ? createLeanRtpStats() : undefined;
+  const load =
+    mode === 'lean'
+      ? await leanLoad(pairs, payloadBytes)
+      : native && lean
+        ? await hybridLoad(pairs, payloadBytes, native, lean)
+        : await weriftLoad(pairs, payloadBytes, native);
   let sent = 0;
   const timer = setInterval(() => {
     sent += load.sendAll();
@@ -158,6 +205,7 @@ async function main(): Promise<void> {
     cpuUsPerPacketPerSide: cpuUs / Math.max(1, packetsSent) / 2,
     eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
     ...(native ? { native } : {}),
+    ...(lean ? { lean } : {}),
   };
   await load.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Tenant } from './tenant/schema.js';
-import type { CallStore } from '../records/store.js';
+import type { CallLog } from './call-log.js';
 import type { ActionContext } from './actions.js';
 import { nowIso } from './actions.js';
 import type { DialogEngine, ChatTurn, EngineTurn } from './engine.js';
@@ -32,7 +32,7 @@ export interface DialogSessionOptions {
   callerNumber?: string | null;
   language?: 'auto' | Language;
   engine?: DialogEngine;
-  store: CallStore;
+  store: CallLog;
   clock?: Clock;
   callId?: string;
   log?: Logger;
@@ -152,7 +152,7 @@ export function createDialogSession(o: DialogSessionOptions): DialogSession {
         const s = buildSummary({
           callId, tenantId: tenant.id, channel: o.channel, startedAt, endedAt: nowIso(ctx), callerNumber, ws, transcript, reason,
         });
-        o.store.saveSummary(s);
+        o.store.saveSummary(s, { endReason: reason });
         summary = s;
         ws.conv.ended = true;
         return s;

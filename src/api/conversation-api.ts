@@ -19,6 +19,12 @@ export interface ConversationApiDeps {
   /** Conversations idle longer than this are ended as abandoned. */
   idleTimeoutMs?: number;
   maxBodyBytes?: number;
+  /**
+   * Guards `GET /api/v1/calls/{id}`: given the request's Authorization header and the call's
+   * tenant, true when the caller may read it (an operator key, or that tenant's own key).
+   * Without it the route is open (tests and single-tenant set-ups).
+   */
+  authorizeCallRead?: (authorization: string, tenantId: string) => boolean;
 }
 
 const StartBody = z
@@ -70,11 +76,13 @@ export function registerConversationApi(app: TemplatedApp, deps: ConversationApi
   };
 
   /** Wraps an async handler: abort-safe response, JSON errors, 500 without internals. */
-  const route = (handler: (res: HttpResponse, safe: SafeResponse, params: string[]) => Promise<[number, unknown]>, nParams: number) =>
+  const route = (handler: (res: HttpResponse, safe: SafeResponse, params: string[], authorization: string) => Promise<[number, unknown]>, nParams: number) =>
     (res: HttpResponse, req: HttpRequest) => {
       const safe = safeResponse(res);
+      // uWS: the request object is only valid synchronously, so copy what the handler needs now.
       const params = Array.from({ length: nParams }, (_, i) => req.getParameter(i) ?? '');
-      handler(res, safe, params)
+      const authorization = req.getHeader('authorization');
+      handler(res, safe, params, authorization)
         .then(([status, body]) => safe.json(status, body))
         .catch((err: unknown) => {
           if (err instanceof HttpError) {
@@ -129,9 +137,11 @@ export function registerConversationApi(app: TemplatedApp, deps: ConversationApi
     throw new HttpError(404, `no conversation "${id}"`);
   }, 1));
 
-  app.get('/api/v1/calls/:id', route(async (_res, _safe, [id]) => {
+  app.get('/api/v1/calls/:id', route(async (_res, _safe, [id], authorization) => {
+    if (deps.authorizeCallRead && !authorization) throw new HttpError(401, 'an API key is required (Authorization: Bearer <key>)');
     const rec = deps.store.getCall(id ?? '');
-    if (!rec) throw new HttpError(404, `no call "${id}"`);
+    // Another tenant's call answers exactly like a missing one, so ids cannot be probed.
+    if (!rec || (deps.authorizeCallRead && !deps.authorizeCallRead(authorization, rec.tenantId))) throw new HttpError(404, `no call "${id}"`);
     return [200, rec];
   }, 1));
 

@@ -1,10 +1,14 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { RTCDtlsTransport } from 'werift';
 import { MediaClock } from './pacer.js';
 import type { CallHandlerFactory } from './webrtc-call-handler.js';
 import { wallClock } from './webrtc-call-handler.js';
 import { MediaSession } from './webrtc-media-session.js';
 import { WorkerJitterEngine } from './webrtc-jitter-engine.js';
 import { WebRtcTransport } from './webrtc-transport.js';
+import { installNativeX25519 } from './werift-native-x25519.js';
+import { setThreadNice } from './worker-thread-priority.js';
 import type { FromWorker, MediaWorkerData, ToWorker } from './worker-pool-messages.js';
 
 /**
@@ -29,6 +33,16 @@ async function loadOptional<T>(load: () => Promise<T>): Promise<{ mod?: T; error
   }
 }
 
+// Keep the 20 ms clock ahead of less urgent threads on the core (worker-thread-priority.ts).
+const niceRefused = setThreadNice(data.threadNice);
+if (niceRefused) post({ t: 'log', level: 'warn', msg: `media worker keeps its scheduling priority: ${niceRefused}` });
+
+// werift's DTLS ECDHE on OpenSSL instead of tweetnacl's JavaScript (werift-native-x25519.ts).
+installNativeX25519();
+// werift makes one self-signed DTLS certificate per thread on first use (ECDSA key + X.509
+// signing): make it now, not inside the first call's answer while other calls are running.
+await RTCDtlsTransport.SetupCertificate();
+
 const native = data.settings.srtp === 'native' ? await loadOptional(() => import('./werift-native-srtp.js')) : {};
 const jitter =
   data.settings.jitterEngine === 'native'
@@ -43,10 +57,26 @@ const clock = new MediaClock((tick, now) => {
   for (const s of sessions.values()) s.tick(tick, now);
   jitter.mod?.tick(now);
 });
-let overrunsSent = 0;
+// This thread's own event-loop delay (the main thread's is prom-client's default metric).
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+const sent = { ticks: 0, overruns: 0, skipped: 0 };
 setInterval(() => {
-  post({ t: 'stats', jitterMs: clock.takeJitter(), overruns: clock.overruns - overrunsSent, calls: sessions.size });
-  overrunsSent = clock.overruns;
+  const ms = (ns: number): number => ns / 1e6;
+  post({
+    t: 'stats',
+    jitterMs: clock.takeJitter(),
+    busyMs: clock.takeBusy(),
+    ticks: clock.ticks - sent.ticks,
+    overruns: clock.overruns - sent.overruns,
+    skipped: clock.skipped - sent.skipped,
+    calls: sessions.size,
+    loopDelayMs: loopDelay.count > 0 ? { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) } : { p50: 0, p99: 0, max: 0 },
+  });
+  loopDelay.reset();
+  sent.ticks = clock.ticks;
+  sent.overruns = clock.overruns;
+  sent.skipped = clock.skipped;
 }, 1000).unref();
 
 function start(callId: string, tenant: string): void {

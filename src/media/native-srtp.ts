@@ -182,6 +182,24 @@ export function srtpStatusName(code: number): string {
   return code >= 0 ? 'ok' : `unknown(${code})`;
 }
 
+/** The counter a dropped packet's status belongs to (statistics of the SRTP users). */
+export type SrtpDropKey = 'authFailed' | 'replayed' | 'tooOld' | 'malformed' | 'otherDropped';
+
+export function srtpDropKey(status: number): SrtpDropKey {
+  switch (status) {
+    case SrtpStatus.authFailed:
+      return 'authFailed';
+    case SrtpStatus.replayed:
+      return 'replayed';
+    case SrtpStatus.tooOld:
+      return 'tooOld';
+    case SrtpStatus.malformed:
+      return 'malformed';
+    default:
+      return 'otherDropped';
+  }
+}
+
 /**
  * One SRTP session: protects with the local keys, unprotects with the remote keys.
  * The OpenSSL contexts are created here once and reused for every packet.

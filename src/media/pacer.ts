@@ -13,8 +13,12 @@ export class MediaClock {
   private next = 0;
   /** Lateness of each tick in ms, drained by `takeJitter()`. */
   private jitter: number[] = [];
+  /** Busy time of each tick in ms (onTick's run time), drained by `takeBusy()`. */
+  private busy: number[] = [];
   overruns = 0;
   ticks = 0;
+  /** 20 ms slots dropped when a stall re-anchored the schedule (never sent late in a burst). */
+  skipped = 0;
 
   constructor(private readonly onTick: (tick: number, now: number) => void) {}
 
@@ -35,6 +39,12 @@ export class MediaClock {
     return j;
   }
 
+  takeBusy(): number[] {
+    const b = this.busy;
+    this.busy = [];
+    return b;
+  }
+
   private arm(): void {
     this.timer = setTimeout(this.fire, Math.max(0, this.next - performance.now()));
   }
@@ -47,9 +57,13 @@ export class MediaClock {
     this.onTick(this.ticks, now);
     this.next += FRAME_MS;
     const done = performance.now();
+    if (this.busy.length < 10_000) this.busy.push(done - now);
     if (done > this.next) {
       this.overruns++;
-      if (done - this.next > FRAME_MS) this.next = done + FRAME_MS;
+      if (done - this.next > FRAME_MS) {
+        this.skipped += Math.floor((done - this.next) / FRAME_MS);
+        this.next = done + FRAME_MS;
+      }
     }
     this.arm();
   };

@@ -3,6 +3,8 @@
  * or the demo handler until it lands). Runs inside the media worker.
  * Caller audio goes up as 20 ms 16 kHz mono frames; agent audio comes down the same way.
  */
+import type { CallBargeInConfig, CallVadConfig } from './media-engine.js';
+
 export type LatencyMark =
   | 'first_packet_in'
   | 'speech_start'
@@ -57,9 +59,19 @@ export interface CallContext {
   report: CallReporter;
   /** The wall clock in ms since epoch with sub-ms precision. */
   now(): number;
+  /** Ends the call from the agent's side (e.g. after the goodbye); `reason` becomes the call's end reason. */
+  hangup(reason: string): void;
+}
+
+/** Per-call settings of the native media engine a handler may ask for (the tenant's barge-in thresholds). */
+export interface CallMediaConfig {
+  vad?: CallVadConfig;
+  bargeIn?: CallBargeInConfig;
 }
 
 export interface CallHandler {
+  /** Read once when the call joins the native engine, right after the factory returns; engine defaults when absent. */
+  readonly mediaConfig?: CallMediaConfig;
   /** Called once the media path is up (DTLS connected). */
   onConnected(): void;
   /**

@@ -1,5 +1,6 @@
 import type { MediaPacket } from './call-transport.js';
 import type { MediaEngine } from './media-engine.js';
+import type { CallMediaConfig } from './webrtc-call-handler.js';
 import { FRAME_SAMPLES, type OpusDecoder16k } from './opus-codec.js';
 
 export type EngineModule = typeof import('./media-engine.js');
@@ -43,12 +44,20 @@ export class WorkerJitterEngine {
     this.free = Array.from({ length: maxCalls }, (_, i) => maxCalls - 1 - i);
   }
 
-  /** Gives the call a slot; undefined when the worker's slots are all taken. */
-  attach(call: EngineCall): number | undefined {
+  /**
+   * Gives the call a slot; undefined when the worker's slots are all taken. `media` carries the
+   * tenant's VAD and barge-in thresholds (engine defaults when absent); a bad value throws a RangeError.
+   */
+  attach(call: EngineCall, media?: CallMediaConfig): number | undefined {
     const slot = this.free.pop();
     if (slot === undefined) return undefined;
     // Only Opus is negotiated (webrtc-transport.ts), under whatever payload type the caller chose.
-    this.engine.addCall(slot, { payload: 'opus', clockRate: 48_000 });
+    try {
+      this.engine.addCall(slot, { payload: 'opus', clockRate: 48_000, vad: media?.vad, bargeIn: media?.bargeIn });
+    } catch (err) {
+      this.free.push(slot);
+      throw err;
+    }
     this.calls[slot] = call;
     return slot;
   }

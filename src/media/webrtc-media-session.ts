@@ -47,9 +47,9 @@ export class MediaSession implements EngineCall {
     startTick: number,
     private readonly engine?: WorkerJitterEngine,
   ) {
-    this.pacer = new OutboundPacer(new AgentAudioQueue(), new OpusEncoder16k({ complexity: 5 }), transport, (m) => out.mark(m), startTick);
-    this.handler = factory({ callId: init.callId, tenant: init.tenant, audio: this.pacer, report: out, now: wallClock }, handlerOptions);
-    this.slot = engine?.attach(this);
+    this.pacer = new OutboundPacer(new AgentAudioQueue(), new OpusEncoder16k({ complexity: 3 }), transport, (m) => out.mark(m), startTick);
+    this.handler = factory({ callId: init.callId, tenant: init.tenant, audio: this.pacer, report: out, now: wallClock, hangup: (reason) => this.hangup(reason) }, handlerOptions);
+    this.slot = engine?.attach(this, this.handler.mediaConfig);
     transport.onPacket = (p) => this.onPacket(p);
     transport.onClose = (reason) => this.finish(reason);
     transport.onConnected = () => {

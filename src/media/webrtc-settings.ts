@@ -21,6 +21,8 @@ const Schema = z.object({
   SRTP_IMPL: z.enum(['native', 'werift']).default('native'),
   /** `native`: caller audio through the native MediaEngine (jitter buffer, concealment, VAD, barge-in); `off`: decode on arrival. */
   JITTER_ENGINE: z.enum(['native', 'off']).default('native'),
+  /** `lean`: after ICE and DTLS, RTP bypasses werift's RTP stack (needs native SRTP; lean-rtp-path.ts); `werift`: werift's RTP stack. */
+  RTP_PATH: z.enum(['lean', 'werift']).default('lean'),
 });
 
 export interface IceServer {
@@ -38,6 +40,8 @@ export interface WebRtcSettings {
   maxCallsPerWorker: number;
   srtp: 'native' | 'werift';
   jitterEngine: 'native' | 'off';
+  /** Which code carries RTP once DTLS is up; absent means `lean` (effective only with native SRTP). */
+  rtpPath?: 'lean' | 'werift';
 }
 
 export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtcSettings {
@@ -71,5 +75,6 @@ export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtc
     maxCallsPerWorker: s.MAX_CALLS_PER_WORKER,
     srtp: s.SRTP_IMPL,
     jitterEngine: s.JITTER_ENGINE,
+    rtpPath: s.RTP_PATH,
   };
 }

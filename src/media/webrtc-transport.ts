@@ -3,9 +3,11 @@ import type { CallTransport, MediaPacket } from './call-transport.js';
 import { announcedCandidate, announceInSdp, setOpusFmtp } from './webrtc-sdp.js';
 import type { WebRtcSettings } from './webrtc-settings.js';
 import type { NativeSrtpBridge } from './werift-native-srtp.js';
+import type { LeanRtpPath, LeanRtpStats } from './lean-rtp-path.js';
 
 /** The native SRTP bridge module (werift-native-srtp.ts), loaded by the worker when the addon has SRTP. */
 export type NativeSrtpModule = typeof import('./werift-native-srtp.js');
+type LeanRtpModule = typeof import('./lean-rtp-path.js');
 
 export interface IceCandidateInit {
   candidate: string;
@@ -37,15 +39,31 @@ export class WebRtcTransport implements CallTransport {
   private closed = false;
   private disconnectTimer: NodeJS.Timeout | undefined;
 
+  /** The lean RTP path of this call (RTP_PATH=lean with native SRTP), once the answer is made. */
+  private lean: LeanRtpPath | undefined;
+
   /** Which SRTP implementation carries the media once DTLS is up. */
   get srtp(): 'native' | 'werift' {
+    if (this.lean?.active) return 'native';
     return this.srtpBridge && this.srtpBridge.stats.transports > 0 ? 'native' : 'werift';
+  }
+  /** Which code carries RTP: the lean path (native, werift bypassed) or werift's RTP stack. */
+  get rtpPath(): 'lean' | 'werift' {
+    return this.lean?.active ? 'lean' : 'werift';
+  }
+  /** Lean path counters of this call (packets each way, drops, datagrams left to werift), when attached. */
+  get leanStats(): LeanRtpStats | undefined {
+    return this.lean?.stats;
   }
   /** Native SRTP counters of this call (packets, drops by cause), when bridged. */
   readonly srtpBridge: NativeSrtpBridge | undefined;
 
   /** With `nativeSrtp`, the media path runs on the native core's SRTP once DTLS is up. */
-  constructor(private readonly settings: WebRtcSettings, onCandidate: (c: IceCandidateInit) => void, nativeSrtp?: NativeSrtpModule) {
+  constructor(
+    private readonly settings: WebRtcSettings,
+    onCandidate: (c: IceCandidateInit) => void,
+    private readonly nativeSrtp?: NativeSrtpModule,
+  ) {
     this.pc = new RTCPeerConnection({
       codecs: {
         audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2, payloadType: OPUS_PT })],
@@ -88,14 +106,35 @@ export class WebRtcTransport implements CallTransport {
 
   /** Applies the caller's offer; returns the answer with the gateway's Opus wishes. */
   async answer(offerSdp: string): Promise<string> {
+    const lean = await this.leanModule();
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
 
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
+    this.attachLeanPath(lean);
     const local = this.pc.localDescription;
     if (!local) throw new Error('no local description after setLocalDescription');
     const sdp = setOpusFmtp(local.sdp);
     return this.settings.announcedIp ? announceInSdp(sdp, this.settings.announcedIp) : sdp;
+  }
+
+  /**
+   * RTP_PATH=lean (the default) with native SRTP: RTP bypasses werift's RTP stack once DTLS
+   * connects (lean-rtp-path.ts); werift keeps ICE, DTLS and RTCP. Loaded lazily, so a
+   * worker without the native addon still runs calls on werift's path.
+   */
+  private async leanModule(): Promise<LeanRtpModule | undefined> {
+    if (!this.nativeSrtp || (this.settings.rtpPath ?? 'lean') !== 'lean') return undefined;
+    return import('./lean-rtp-path.js');
+  }
+
+  /** Right after setLocalDescription: ICE has not completed, so no RTP has flowed through werift yet. */
+  private attachLeanPath(mod: LeanRtpModule | undefined): void {
+    const dtls = this.transceiver.sender.dtlsTransport;
+    if (!mod || this.lean || !dtls || this.closed) return;
+    const { attachLeanRtp } = mod;
+    const opts = { onRtp: (p: MediaPacket) => this.onPacket?.(p), ...(this.srtpBridge ? { bridgeStats: this.srtpBridge.stats } : {}) };
+    this.lean = attachLeanRtp(dtls, this.transceiver, opts);
   }
 
   /** A remote candidate; null is end-of-candidates (RFC 8838 §8.2), which werift needs no action for. */
@@ -106,8 +145,10 @@ export class WebRtcTransport implements CallTransport {
 
   send(payload: Buffer, timestamp: number, marker: boolean): void {
     if (this.closed) return;
-    const header = new RtpHeader({ payloadType: OPUS_PT, sequenceNumber: this.seq, timestamp, marker });
-    this.seq = (this.seq + 1) & 0xffff;
+    const seq = this.seq;
+    this.seq = (seq + 1) & 0xffff;
+    if (this.lean?.send(payload, seq, timestamp, marker)) return;
+    const header = new RtpHeader({ payloadType: OPUS_PT, sequenceNumber: seq, timestamp, marker });
     this.transceiver.sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
   }
 
@@ -115,6 +156,7 @@ export class WebRtcTransport implements CallTransport {
     if (this.closed) return;
     this.closed = true;
     if (this.disconnectTimer) clearTimeout(this.disconnectTimer);
+    this.lean?.close();
     this.pc.close().catch(() => undefined);
     this.onClose?.(reason);
   }

@@ -40,6 +40,7 @@ import {
   SrtpProfile,
   SrtpStatus,
   dtlsSrtpKeyingMaterialLength,
+  srtpDropKey,
   type DtlsRole,
 } from './native-srtp.js';
 import { rtpHeaderSize, writeRtpHeader } from './werift-rtp-header-writer.js';
@@ -129,25 +130,6 @@ function checkVersion(opts: UseNativeSrtpOptions): void {
   }
 }
 
-function countDrop(stats: NativeSrtpBridgeStats, status: number): void {
-  switch (status) {
-    case SrtpStatus.authFailed:
-      stats.authFailed++;
-      break;
-    case SrtpStatus.replayed:
-      stats.replayed++;
-      break;
-    case SrtpStatus.tooOld:
-      stats.tooOld++;
-      break;
-    case SrtpStatus.malformed:
-      stats.malformed++;
-      break;
-    default:
-      stats.otherDropped++;
-  }
-}
-
 /** Shared state of the two adapters of one transport. */
 interface AdapterState {
   session: NativeSrtpSession;
@@ -173,7 +155,7 @@ class NativeSrtpAdapter {
     const s = this.#state;
     const n = s.closed ? SrtpStatus.badSession : s.session.unprotectRtp(buf, buf.length);
     if (n < 0) {
-      countDrop(s.stats, n);
+      s.stats[srtpDropKey(n)]++;
       // One pre-built instance: a flood of forged packets costs no stack captures.
       throw this.#authError;
     }
@@ -215,7 +197,7 @@ class NativeSrtcpAdapter {
     const s = this.#state;
     const n = s.closed ? SrtpStatus.badSession : s.session.unprotectRtcp(buf, buf.length);
     if (n < 0) {
-      countDrop(s.stats, n);
+      s.stats[srtpDropKey(n)]++;
       throw this.#authError;
     }
     s.stats.rtcpReceived++;

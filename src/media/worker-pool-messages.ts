@@ -20,7 +20,11 @@ export type FromWorker =
   | { t: 'transcript'; callId: string; role: 'caller' | 'agent'; text: string; final: boolean; at: number }
   /** `srtpDropped`: received packets the native SRTP refused during the call, by cause. */
   | { t: 'ended'; callId: string; reason: string; at: number; srtpDropped?: Record<'authFailed' | 'replayed' | 'tooOld' | 'malformed', number> }
-  | { t: 'stats'; jitterMs: number[]; overruns: number; calls: number }
+  /**
+   * Every second: tick lateness (`jitterMs`) and busy time (`busyMs`) per tick, counters since
+   * the last stats, and the worker's own event-loop delay over that second (ms).
+   */
+  | { t: 'stats'; jitterMs: number[]; busyMs: number[]; ticks: number; overruns: number; skipped: number; calls: number; loopDelayMs: { p50: number; p99: number; max: number } }
   | { t: 'log'; level: 'warn' | 'error'; msg: string; err?: string };
 
 export interface MediaWorkerData {
@@ -29,4 +33,9 @@ export interface MediaWorkerData {
   handlerModule: string;
   handlerOptions: unknown;
   connectTimeoutMs: number;
+  /**
+   * Nice value the worker asks for its own thread (Linux: setpriority on its thread id),
+   * so its 20 ms clock is not held off the core by less urgent threads; 0 leaves it as is.
+   */
+  threadNice: number;
 }

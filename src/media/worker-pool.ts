@@ -5,6 +5,7 @@ import type { CallControl, CallHost, CallInit, CallSignalEvents } from '../signa
 import { CallLatency, type CallRecorder } from './webrtc-call-record.js';
 import type { WebRtcSettings } from './webrtc-settings.js';
 import type { FromWorker, MediaWorkerData, ToWorker } from './worker-pool-messages.js';
+import { mediaWorkerNiceFromEnv } from './worker-thread-priority.js';
 
 export interface WorkerPoolOptions {
   settings: WebRtcSettings;
@@ -14,6 +15,8 @@ export interface WorkerPoolOptions {
   metrics: GatewayMetrics;
   log: Logger;
   connectTimeoutMs?: number;
+  /** Nice value of the media worker threads [MEDIA_WORKER_NICE, else -10]; 0 leaves them as is (worker-thread-priority.ts). */
+  threadNice?: number;
 }
 
 interface Slot {
@@ -109,6 +112,7 @@ export class MediaWorkerPool implements CallHost {
       handlerModule: this.opts.handler.module.href,
       handlerOptions: this.opts.handler.options,
       connectTimeoutMs: this.opts.connectTimeoutMs ?? 20_000,
+      threadNice: this.opts.threadNice ?? mediaWorkerNiceFromEnv(),
     };
     const worker = workerUrl.pathname.endsWith('.ts')
       ? new Worker(TSX_BOOT, { eval: true, workerData: data })
@@ -123,7 +127,7 @@ export class MediaWorkerPool implements CallHost {
           resolve();
           return;
         }
-        this.onMessage(m);
+        this.onMessage(m, slot);
       });
       worker.on('error', (err) => {
         this.opts.log.error({ err, worker: index }, 'media worker failed');
@@ -145,7 +149,7 @@ export class MediaWorkerPool implements CallHost {
     });
   }
 
-  private onMessage(m: FromWorker): void {
+  private onMessage(m: FromWorker, slot: Slot): void {
     const { metrics, recorder } = this.opts;
     switch (m.t) {
       case 'answer':
@@ -156,10 +160,16 @@ export class MediaWorkerPool implements CallHost {
         else p?.reject(new Error(m.message));
         return;
       }
-      case 'stats':
+      case 'stats': {
         for (const ms of m.jitterMs) metrics.pacingJitter.observe(Math.max(0, ms) / 1000);
+        for (const ms of m.busyMs) metrics.tickDuration.observe(ms / 1000);
+        if (m.ticks > 0) metrics.mediaTicks.inc(m.ticks);
         if (m.overruns > 0) metrics.tickOverruns.inc(m.overruns);
+        if (m.skipped > 0) metrics.mediaTicksSkipped.inc(m.skipped);
+        const worker = String(slot.index);
+        for (const stat of ['p50', 'p99', 'max'] as const) metrics.workerLoopDelay.set({ worker, stat }, m.loopDelayMs[stat] / 1000);
         return;
+      }
       case 'candidate':
         this.calls.get(m.callId)?.events.candidate(m.candidate);
         return;

@@ -16,6 +16,14 @@ export interface GatewayMetrics {
   readonly pacingJitter: Histogram;
   /** Media ticks that finished after the next one was due. */
   readonly tickOverruns: Counter;
+  /** Media ticks run (one per worker every 20 ms while it has calls). */
+  readonly mediaTicks: Counter;
+  /** 20 ms slots a media clock dropped after a stall instead of catching up in a burst. */
+  readonly mediaTicksSkipped: Counter;
+  /** Run time of one media tick (all calls of a worker), seconds. */
+  readonly tickDuration: Histogram;
+  /** Each media worker's own event-loop delay over its last 1-s report (seconds), by worker and stat (p50, p99, max). */
+  readonly workerLoopDelay: Gauge<'worker' | 'stat'>;
   readonly setupSeconds: Histogram;
   readonly endOfUtteranceSeconds: Histogram;
   readonly endToEndSeconds: Histogram;
@@ -42,6 +50,15 @@ export function createMetrics(withDefaults = true): GatewayMetrics {
     tokensIssued: new Counter({ name: 'firstring_call_tokens_issued_total', help: 'Call tokens issued', labelNames: ['tenant'], registers }),
     pacingJitter: new Histogram({ name: 'firstring_outbound_pacing_jitter_seconds', help: 'Outbound RTP send time minus scheduled time', buckets: MS_BUCKETS, registers }),
     tickOverruns: new Counter({ name: 'firstring_media_tick_overruns_total', help: '20 ms media ticks that finished late', registers }),
+    mediaTicks: new Counter({ name: 'firstring_media_ticks_total', help: '20 ms media ticks run by the media workers', registers }),
+    mediaTicksSkipped: new Counter({ name: 'firstring_media_ticks_skipped_total', help: '20 ms media slots skipped after a worker stall (not sent late in a burst)', registers }),
+    tickDuration: new Histogram({ name: 'firstring_media_tick_duration_seconds', help: 'Run time of one media tick of a worker (all its calls)', buckets: MS_BUCKETS, registers }),
+    workerLoopDelay: new Gauge({
+      name: 'firstring_media_worker_event_loop_delay_seconds',
+      help: 'Media worker event-loop delay over its last 1-s report, by worker and stat (p50, p99, max)',
+      labelNames: ['worker', 'stat'],
+      registers,
+    }),
     setupSeconds: new Histogram({ name: 'firstring_call_setup_seconds', help: 'Offer received to first agent packet out', buckets: LATENCY_BUCKETS, registers }),
     endOfUtteranceSeconds: new Histogram({ name: 'firstring_end_of_utterance_delay_seconds', help: 'Caller speech end to end-of-turn decision', buckets: LATENCY_BUCKETS, registers }),
     endToEndSeconds: new Histogram({ name: 'firstring_end_to_end_seconds', help: 'Caller speech end to first agent packet out', buckets: LATENCY_BUCKETS, registers }),

@@ -3,13 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { speak, wavBytes } from '../support/espeak.js';
-import { GREETING, REPLY, startMediaGateway, type MediaGateway } from '../webrtc/support/media-gateway.js';
+import { wavBytes } from '../support/espeak.js';
+import { callerSpeech } from '../voice/support/caller-speech.js';
+import { startVoiceGateway, type VoiceGateway } from '../voice/support/voice-gateway.js';
 
 /**
  * The whole click-to-call path in real headless Chromium: the demo page, the widget,
- * the fake microphone playing an espeak-ng caller, the gateway's media workers.
+ * the fake microphone playing an espeak-ng caller, the gateway's media workers and
+ * the speech pipeline answering on the offline providers (pocketsphinx, espeak-ng,
+ * the rules receptionist).
  */
+/** The demo tenant's greeting: English, because the offline recognizer only understands English. */
+const GREETING = 'Mont-Royal Plumbing and Heating, hello! How can I help you today?';
 const RATE = 48_000;
 const LEAD_SILENCE_S = 7;
 
@@ -38,15 +43,15 @@ async function until<T>(what: string, f: () => Promise<T | undefined | false>, t
 }
 
 describe('click-to-call in Chromium', () => {
-  let gw: MediaGateway;
+  let gw: VoiceGateway;
   let browser: BrowserContext;
   let dir: string;
   let utteranceS = 0;
   beforeAll(async () => {
-    gw = await startMediaGateway({}, 'demo=self');
+    gw = await startVoiceGateway();
     dir = mkdtempSync(path.join(os.tmpdir(), 'firstring-e2e-'));
     // Chromium loops the file: silence first (the greeting plays), the caller's words, then long silence.
-    const words = speak('My furnace stopped working this morning.', 'en-us', RATE);
+    const words = callerSpeech('My basement is flooding.', RATE);
     utteranceS = words.length / RATE;
     const pcm = new Int16Array(RATE * LEAD_SILENCE_S + words.length + RATE * 25);
     pcm.set(words, RATE * LEAD_SILENCE_S);
@@ -90,13 +95,15 @@ describe('click-to-call in Chromium', () => {
     }, 30_000);
     expect(meterMax).toBeGreaterThan(10);
     const atCallerTurn = await inboundEnergy(page);
-    // What the gateway heard is the caller's utterance: about as long as the espeak audio.
-    const heard = /spoke for ([\d.]+) s/.exec((await page.locator('#transcript li[data-role=caller]').first().textContent()) ?? '');
-    expect(Math.abs(Number(heard?.[1]) - utteranceS)).toBeLessThan(0.8);
+    // The recognizer transcribed the caller's words.
+    // The list item is "You · <time>" then the text itself.
+    const heard = await page.locator('#transcript li[data-role=caller]').first().evaluate((li) => li.lastChild?.textContent ?? '');
+    // (Words only; what pocketsphinx makes of espeak through Chromium's audio processing and Opus varies.)
+    expect(heard).toMatch(/^[a-z' .-]+$/);
     expect(atCallerTurn).toBeGreaterThanOrEqual(greetingEnergy);
 
-    // 3. The agent's reply audio arrives after it.
-    await until('reply transcript', async () => (await page.locator('#transcript li[data-role=agent]').allTextContents()).some((t) => t.includes(REPLY)));
+    // 3. The receptionist's reply and its audio arrive after it.
+    await until('reply transcript', async () => (await page.locator('#transcript li[data-role=agent]').count()) >= 2, 30_000);
     await until('reply audio energy', async () => ((await inboundEnergy(page)) > atCallerTurn + 0.05 ? true : undefined));
 
     // 4. The call record holds the caller turn and the agent turns, in time order.
@@ -105,6 +112,9 @@ describe('click-to-call in Chromium', () => {
     expect(record?.tenantId).toBe('demo');
     const turns = record?.turns ?? [];
     expect(turns.slice(0, 3).map((t) => t.speaker)).toEqual(['agent', 'caller', 'agent']);
+    expect(turns[0]?.text).toBe(GREETING);
+    expect(turns[1]?.text).toBe(heard);
+    expect(turns[2]?.text.length).toBeGreaterThan(0);
     const at = turns.map((t) => Date.parse(t.at));
     expect(at[0]).toBeLessThan(at[1] as number);
     expect(at[1]).toBeLessThan(at[2] as number);
@@ -117,8 +127,8 @@ describe('click-to-call in Chromium', () => {
     const ended = await until('call ended on the gateway', async () => gw.recorder.ended(callId));
     expect(ended.reason).toMatch(/caller_hangup|signaling_closed/);
     expect(await gw.metrics.registry.metrics()).toMatch(/firstring_srtp_sessions_total\{impl="native"\} 1/);
-    const turn = ended.latency.turns[0];
-    console.log(JSON.stringify({ utteranceS, greetingEnergy, atCallerTurn, heard: heard?.[1], latency: ended.latency }));
+    const turn = ended.latency.turns.find((t) => t.endToEndMs !== undefined);
+    console.log(JSON.stringify({ utteranceS, greetingEnergy, atCallerTurn, heard, latency: ended.latency }));
     expect(turn?.endToEndMs).toBeGreaterThan(0);
     expect(ended.latency.firstPacketIn).toBeGreaterThan(ended.latency.acceptedAt);
     await page.close();

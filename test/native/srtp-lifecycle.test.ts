@@ -24,7 +24,7 @@ const roundTrip = `
 
 describe('SRTP sessions across threads and exit', () => {
   it('works in a worker thread and survives the worker ending with sessions open', async () => {
-    const worker = new Worker(`${roundTrip}; require('node:worker_threads').parentPort.postMessage({ len, back, handle: a.handle });`, {
+    const worker = new Worker(`${roundTrip}; require('node:worker_threads').parentPort.postMessage({ len, back, handle: a.handle }); setInterval(() => {}, 1000);`, {
       eval: true,
     });
     const msg = await new Promise<{ len: number; back: number; handle: number }>((resolve, reject) => {

@@ -34,6 +34,7 @@ function context() {
     tenant: 'demo',
     audio,
     now: () => now,
+    hangup: () => undefined,
     report: { mark: (m) => marks.push(m), turn: (t) => turns.push(t), transcript: (role, text) => transcript.push(`${role}:${text}`) },
   };
   const feed = (h: DemoCallHandler, pcm: Int16Array): void => {

@@ -73,5 +73,28 @@ describe('agent audio queue and pacer', () => {
     expect(seen).toEqual(seen.map((_, i) => i + 1));
     expect(clock.takeJitter()).toHaveLength(seen.length);
     expect(clock.takeJitter()).toHaveLength(0);
+    expect(clock.takeBusy()).toHaveLength(seen.length);
+    expect(clock.ticks).toBe(seen.length);
+  });
+
+  it('after a stall skips the missed 20 ms slots and counts them instead of firing them back to back', async () => {
+    const starts: number[] = [];
+    const clock = new MediaClock((tick, now) => {
+      starts.push(now);
+      if (tick === 2) {
+        // A 75 ms stall of the worker (e.g. a blocking handshake) inside tick 2.
+        const until = performance.now() + 75;
+        while (performance.now() < until);
+      }
+    });
+    clock.start();
+    await new Promise((r) => setTimeout(r, 160));
+    clock.stop();
+    expect(clock.overruns).toBeGreaterThanOrEqual(1);
+    expect(clock.skipped).toBeGreaterThanOrEqual(2);
+    // The tick after the stall comes a frame after it ended, not at once to catch up.
+    const afterStall = (starts[2] as number) - (starts[1] as number);
+    expect(afterStall).toBeGreaterThanOrEqual(75 + 15);
+    expect(clock.takeBusy()[1]).toBeGreaterThanOrEqual(75);
   });
 });

@@ -61,6 +61,10 @@ describe('WebRTC call through the media worker pool (werift caller)', () => {
       // Caller audio came out of the native jitter engine (one batch per tick for all calls).
       expect(metrics).toMatch(/firstring_jitter_engine_sessions_total\{impl="native"\} 1/);
       expect(metrics).toMatch(/firstring_outbound_pacing_jitter_seconds_count [1-9]/);
+      // The media worker reports its ticks, their run time and its own event-loop delay.
+      expect(metrics).toMatch(/firstring_media_ticks_total [1-9]/);
+      expect(metrics).toMatch(/firstring_media_tick_duration_seconds_count [1-9]/);
+      expect(metrics).toMatch(/firstring_media_worker_event_loop_delay_seconds\{worker="0",stat="p99"\} \d/);
       expect(gw.gateway.pool.activeCalls()).toBe(0);
     } finally {
       await caller.close();

@@ -74,6 +74,21 @@ const Faq = z
   })
   .strict();
 
+/** Barge-in defaults: Vapi interrupts after 0.2 s of caller voice (jambonz 250 ms, LiveKit 0.5 s); see docs/vad-barge-in.md. */
+export const BARGE_IN_DEFAULTS = { minSpeechMs: 200, echoMarginDb: 6, echoReturnLossDb: 20 } as const;
+
+/** When caller voice over the agent interrupts it (the native detector's thresholds, native/src/barge_in.h). */
+const BargeIn = z
+  .object({
+    /** Caller voice must last this long, ms. */
+    minSpeechMs: z.number().int().min(20).max(2000).default(BARGE_IN_DEFAULTS.minSpeechMs),
+    /** Caller energy must exceed the expected echo of the agent by this much, dB. */
+    echoMarginDb: z.number().min(0).max(40).default(BARGE_IN_DEFAULTS.echoMarginDb),
+    /** Attenuation of the agent's audio on its way back through the caller's side, dB. */
+    echoReturnLossDb: z.number().min(0).max(80).default(BARGE_IN_DEFAULTS.echoReturnLossDb),
+  })
+  .strict();
+
 export const TenantSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and dashes'),
@@ -142,6 +157,7 @@ export const TenantSchema = z
       })
       .strict()
       .default({ sms: [], email: [] }),
+    bargeIn: BargeIn.default({ ...BARGE_IN_DEFAULTS }),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -170,3 +186,4 @@ export const TenantSchema = z
 export type Tenant = z.infer<typeof TenantSchema>;
 export type WeekHoursConfig = z.infer<typeof WeekHours>;
 export type EmergencyRuleConfig = z.infer<typeof EmergencyRule>;
+export type BargeInSettings = z.infer<typeof BargeIn>;

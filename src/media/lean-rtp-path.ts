@@ -1,0 +1,453 @@
+/**
+ * The lean RTP path: once werift has done ICE and the DTLS handshake, RTP in and out of a
+ * call bypasses werift's RTP stack (RtpPacket parsing, the router, RTCRtpReceiver and
+ * RTCRtpSender bookkeeping, its async send chain). werift keeps ICE (checks and RFC 7675
+ * consent freshness), DTLS (handshake, alerts) and RTCP (sender/receiver reports,
+ * feedback), each still reaching it through its own code.
+ *
+ * Receive: the ICE-selected pair's UDP socket gets one `message` listener in front of
+ * werift's. It demultiplexes each datagram by its first bytes (RFC 7983 §7, RFC 5761 §4):
+ * RTP is unprotected in place by the native SRTP core (auth tag and replay window,
+ * RFC 3711 §3.3) and handed up as a MediaPacket; STUN, DTLS and RTCP go to werift's
+ * listener untouched.
+ * Send: the RTP header is written here (RFC 3550 §5.1) with werift's negotiated SSRC and
+ * payload type, and the mid / abs-send-time extensions if negotiated; the packet is
+ * protected natively and sent on the selected pair's socket to its remote address, only
+ * while werift says consent is fresh (RFC 7675 §5.1). The sender's packet/octet counts and
+ * an NTP/RTP timestamp pair are kept on werift's RTCRtpSender so its RTCP sender reports
+ * (RFC 3550 §6.4.1) describe the stream we send; receiver statistics of each received
+ * stream (lean-rtp-receive-stats.ts) sit in werift's RTCRtpReceiver so its receiver reports
+ * carry a report block for the caller's stream.
+ *
+ * SRTP keys come from werift's DTLS exporter (RFC 5764 §4.2) in a native session of our
+ * own, used for RTP only (SRTCP stays with werift or the native bridge on its session;
+ * SRTP and SRTCP contexts are independent, RFC 3711 §3.2.3).
+ *
+ * Anything the lean path does not handle (a TURN-relayed pair, header extensions other
+ * than mid/abs-send-time, an unknown SRTP profile, a werift build without the members used
+ * here) leaves the call on werift's path, counted in `refused` and logged.
+ */
+import type { RemoteInfo, Socket } from 'node:dgram';
+import type { Logger } from 'pino';
+import type { RTCDtlsTransport, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver } from 'werift';
+import type { MediaPacket } from './call-transport.js';
+import {
+  DTLS_SRTP_EXPORTER_LABEL,
+  NativeSrtpSession,
+  SrtpProfile,
+  SrtpStatus,
+  dtlsSrtpKeyingMaterialLength,
+  srtpDropKey,
+} from './native-srtp.js';
+import {
+  ABS_SEND_TIME_URI,
+  DatagramKind,
+  SDES_MID_URI,
+  absSendTimeNow,
+  classifyDatagram,
+  isWritable,
+  leanRtpHeaderSize,
+  ntpNow,
+  rtpPayloadEnd,
+  rtpPayloadOffset,
+  writeLeanRtpHeader,
+  type LeanHeaderExtensions,
+} from './lean-rtp-packet.js';
+import { LeanReceiveStats } from './lean-rtp-receive-stats.js';
+import type { NativeSrtpBridgeStats } from './werift-native-srtp.js';
+
+/** Counters of one lean path (or shared by many). */
+export interface LeanRtpStats {
+  /** calls whose RTP moved to the lean path */
+  switched: number;
+  /** calls left on werift's path (see log for the reason) */
+  refused: number;
+  /** RTP packets received, authenticated and handed up */
+  rtpIn: number;
+  /** RTP packets protected and sent */
+  rtpOut: number;
+  /** datagrams passed on to werift, by kind (RFC 7983) */
+  stunIn: number;
+  dtlsIn: number;
+  rtcpIn: number;
+  otherIn: number;
+  /** received RTP dropped, by cause */
+  authFailed: number;
+  replayed: number;
+  tooOld: number;
+  malformed: number;
+  otherDropped: number;
+  /** packets not protected or not sent (socket error) */
+  sendFailed: number;
+  /** packets not sent because ICE consent was not fresh (RFC 7675 §5.1) */
+  sendBlocked: number;
+  /** received packets whose consumer (onRtp) threw */
+  handlerErrors: number;
+}
+
+export function createLeanRtpStats(): LeanRtpStats {
+  return {
+    switched: 0,
+    refused: 0,
+    rtpIn: 0,
+    rtpOut: 0,
+    stunIn: 0,
+    dtlsIn: 0,
+    rtcpIn: 0,
+    otherIn: 0,
+    authFailed: 0,
+    replayed: 0,
+    tooOld: 0,
+    malformed: 0,
+    otherDropped: 0,
+    sendFailed: 0,
+    sendBlocked: 0,
+    handlerErrors: 0,
+  };
+}
+
+export interface LeanRtpOptions {
+  /** every authenticated RTP packet of the call */
+  onRtp: (packet: MediaPacket) => void;
+  stats?: LeanRtpStats;
+  /** the call's native SRTP bridge counters: lean drops are added there too, so call records see them */
+  bridgeStats?: NativeSrtpBridgeStats;
+  log?: Logger;
+}
+
+// werift 0.24.4 members used here (some private in its typings), checked at switch time.
+type MessageListener = (msg: Buffer, rinfo: RemoteInfo) => void;
+interface WeriftPair {
+  protocol: { type: string; transport?: { socket?: Socket } };
+  remoteAddr: [string, number];
+  packetsSent: number;
+  bytesSent: number;
+  packetsReceived: number;
+  bytesReceived: number;
+}
+interface WeriftConnection {
+  nominated?: WeriftPair;
+  canSendApplicationData?: () => boolean;
+}
+interface WeriftSenderInternals {
+  ssrc: number;
+  codec?: { payloadType: number };
+  mid?: string;
+  headerExtensions?: { uri: string; id: number }[];
+  ntpTimestamp: bigint;
+  rtpTimestamp: number;
+  packetCount: number;
+  octetCount: number;
+  runRtcp?: () => Promise<void>;
+}
+interface WeriftReceiverInternals {
+  remoteStreams?: Record<number, unknown>;
+  runRtcp?: () => Promise<void>;
+}
+
+/** Receiver statistics kept for at most this many SSRCs (the native session's stream limit is 16). */
+const MAX_RECEIVE_STREAMS = 16;
+/** Opus RTP clock (RFC 7587 §4.1): the only codec the gateway negotiates. */
+const DEFAULT_CLOCK_RATE = 48_000;
+
+/** Refresh the sender report's NTP/RTP timestamp pair every this many packets (RFC 3550 §6.4.1). */
+const SR_PAIR_EVERY = 16;
+
+function isSupportedProfile(p: unknown): p is SrtpProfile {
+  return p === SrtpProfile.AES_CM_128_HMAC_SHA1_80 || p === SrtpProfile.AEAD_AES_128_GCM;
+}
+
+/** One call's lean RTP path over its werift DTLS transport. */
+export class LeanRtpPath {
+  readonly stats: LeanRtpStats;
+  #active = false;
+  #closed = false;
+  #session: NativeSrtpSession | undefined;
+  #overhead = 0;
+  #pair: WeriftPair | undefined;
+  #socket: Socket | undefined;
+  #host = '';
+  #port = 0;
+  #payloadType = 0;
+  #ssrc = 0;
+  #ext: LeanHeaderExtensions = {};
+  #headerSize = 12;
+  #rxSsrc = -1;
+  #rxStats: LeanReceiveStats | undefined;
+  #rxStreams = 0;
+  #clockRate = DEFAULT_CLOCK_RATE;
+  private readonly sender: RTCRtpSender;
+  private readonly receiver: RTCRtpReceiver;
+  readonly #hooks = new Map<Socket, { ours: MessageListener; prior: MessageListener[] }>();
+  readonly #unsubscribe: () => void;
+  readonly #onSent = (err: Error | null): void => {
+    if (err) this.stats.sendFailed++;
+  };
+
+  constructor(
+    private readonly dtls: RTCDtlsTransport,
+    transceiver: RTCRtpTransceiver,
+    private readonly opts: LeanRtpOptions,
+  ) {
+    this.sender = transceiver.sender;
+    this.receiver = transceiver.receiver;
+    this.stats = opts.stats ?? createLeanRtpStats();
+    const sub = dtls.onStateChange.subscribe((state) => {
+      if (state === 'connected') this.#activate();
+      else if (state === 'closed' || state === 'failed') this.close();
+    });
+    this.#unsubscribe = () => sub.unSubscribe();
+    if (dtls.state === 'connected') this.#activate();
+  }
+
+  /** True once RTP runs on the lean path (after DTLS connected and the switch succeeded). */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /**
+   * Sends one RTP packet on the lean path. False when the lean path is not carrying this
+   * call (not yet connected, refused, or the selected pair became one it cannot use):
+   * the caller then sends through werift.
+   */
+  send(payload: Buffer, sequenceNumber: number, timestamp: number, marker: boolean): boolean {
+    if (!this.#active) return false;
+    const conn = this.dtls.iceTransport.connection as unknown as WeriftConnection;
+    const pair = conn.nominated;
+    if (pair !== this.#pair && !this.#usePair(pair)) return false;
+    const s = this.stats;
+    // RFC 7675 §5.1: no media to a peer whose consent has expired.
+    if (!(conn.canSendApplicationData as () => boolean).call(conn)) {
+      s.sendBlocked++;
+      return true;
+    }
+    const session = this.#session as NativeSrtpSession;
+    const h = this.#headerSize;
+    const length = h + payload.length;
+    // A fresh buffer per datagram: dgram sends asynchronously (pooled for small sizes).
+    const buf = Buffer.allocUnsafe(length + this.#overhead);
+    writeLeanRtpHeader(buf, this.#payloadType, sequenceNumber, timestamp, this.#ssrc, marker, this.#ext, this.#ext.absSendTimeId !== undefined ? absSendTimeNow() : 0);
+    payload.copy(buf, h);
+    const n = session.protectRtp(buf, length);
+    if (n < 0) {
+      s.sendFailed++;
+      return true;
+    }
+    try {
+      (this.#socket as Socket).send(buf, 0, n, this.#port, this.#host, this.#onSent);
+    } catch {
+      // e.g. ERR_SOCKET_DGRAM_NOT_RUNNING when werift closed the socket first
+      s.sendFailed++;
+      return true;
+    }
+    s.rtpOut++;
+    const p = this.#pair as WeriftPair;
+    p.packetsSent++;
+    p.bytesSent += n;
+    // werift's RTCRtpSender.runRtcp builds its sender reports from these fields.
+    const snd = this.sender as unknown as WeriftSenderInternals;
+    if (snd.packetCount % SR_PAIR_EVERY === 0) {
+      snd.ntpTimestamp = ntpNow();
+      snd.rtpTimestamp = timestamp >>> 0;
+    }
+    snd.packetCount = (snd.packetCount + 1) >>> 0;
+    snd.octetCount = (snd.octetCount + payload.length) >>> 0;
+    return true;
+  }
+
+  /** Stops the lean path: the native session is freed, werift's socket listeners restored. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#active = false;
+    this.#unsubscribe();
+    for (const [socket, hook] of this.#hooks) {
+      socket.removeListener('message', hook.ours);
+      for (const l of hook.prior) socket.on('message', l);
+    }
+    this.#hooks.clear();
+    this.#session?.close();
+    this.#session = undefined;
+  }
+
+  #refuse(reason: string): void {
+    this.stats.refused++;
+    this.opts.log?.warn({ reason }, 'lean RTP path refused; RTP stays on werift');
+  }
+
+  #activate(): void {
+    if (this.#active || this.#closed || this.#session) return;
+    const dtls = this.dtls;
+    const session = dtls.dtls;
+    const profile: unknown = session?.srtp.srtpProfile;
+    const role = dtls.role;
+    if (!session || typeof session.exportKeyingMaterial !== 'function') return this.#refuse('no DTLS session');
+    if (!isSupportedProfile(profile)) return this.#refuse(`unsupported SRTP profile ${String(profile)}`);
+    if (role !== 'client' && role !== 'server') return this.#refuse(`DTLS role ${String(role)}`);
+    const conn = dtls.iceTransport.connection as unknown as WeriftConnection;
+    if (typeof conn.canSendApplicationData !== 'function') return this.#refuse('werift ICE connection has no canSendApplicationData');
+    const snd = this.sender as unknown as WeriftSenderInternals;
+    if (!snd.codec || typeof snd.ssrc !== 'number') return this.#refuse('sender has no negotiated codec');
+    const rcv = this.receiver as unknown as WeriftReceiverInternals;
+    if (typeof rcv.remoteStreams !== 'object' || rcv.remoteStreams === null || typeof rcv.runRtcp !== 'function') {
+      return this.#refuse('werift receiver has no remoteStreams/runRtcp');
+    }
+    const ext = this.#extensions(snd);
+    if (!ext) return;
+    if (!this.#usePair(conn.nominated)) return;
+
+    const material = session.exportKeyingMaterial(DTLS_SRTP_EXPORTER_LABEL, dtlsSrtpKeyingMaterialLength(profile));
+    this.#session = NativeSrtpSession.fromDtls(profile, material, role);
+    material.fill(0);
+    this.#overhead = this.#session.params.rtpOverhead;
+    this.#payloadType = snd.codec.payloadType;
+    this.#ssrc = snd.ssrc;
+    this.#ext = ext;
+    this.#headerSize = leanRtpHeaderSize(ext);
+    const clockRate = (snd.codec as { clockRate?: unknown }).clockRate;
+    if (typeof clockRate === 'number' && clockRate > 0) this.#clockRate = clockRate;
+    this.#active = true;
+    this.stats.switched++;
+    // werift starts its RTCP sender-report loop on its first sendRtp, which never runs now.
+    snd.runRtcp?.call(snd).catch(() => undefined);
+    this.opts.log?.debug({ profile, role, ssrc: snd.ssrc }, 'lean RTP path on');
+  }
+
+  /** The negotiated header extensions, or undefined (refused) when one is not supported here. */
+  #extensions(snd: WeriftSenderInternals): LeanHeaderExtensions | undefined {
+    const ext: LeanHeaderExtensions = {};
+    for (const e of snd.headerExtensions ?? []) {
+      if (e.uri === SDES_MID_URI) {
+        if (snd.mid) ext.mid = { id: e.id, value: Buffer.from(snd.mid) };
+      } else if (e.uri === ABS_SEND_TIME_URI) {
+        ext.absSendTimeId = e.id;
+      } else {
+        this.#refuse(`header extension ${e.uri}`);
+        return undefined;
+      }
+    }
+    if (!isWritable(ext)) {
+      this.#refuse('header extension ids or MID do not fit the one-byte form');
+      return undefined;
+    }
+    return ext;
+  }
+
+  /** Points the path at the selected pair's socket and remote address; false when it cannot. */
+  #usePair(pair: WeriftPair | undefined): boolean {
+    const socket = pair?.protocol.type === 'stun' ? pair.protocol.transport?.socket : undefined;
+    if (!pair || !socket) {
+      if (this.#active) {
+        // The selected pair moved somewhere we do not handle (e.g. a TURN relay): werift takes RTP back.
+        this.#active = false;
+        this.opts.log?.info('selected ICE pair changed to one the lean path cannot use; RTP back on werift');
+      } else {
+        this.#refuse(pair ? `ICE pair over ${pair.protocol.type}` : 'no selected ICE pair');
+      }
+      return false;
+    }
+    this.#pair = pair;
+    this.#socket = socket;
+    [this.#host, this.#port] = pair.remoteAddr;
+    this.#hook(socket);
+    return true;
+  }
+
+  /** Puts our demultiplexer in front of werift's `message` listener(s) on this socket. */
+  #hook(socket: Socket): void {
+    if (this.#hooks.has(socket)) return;
+    const prior = socket.listeners('message') as MessageListener[];
+    const s = this.stats;
+    const ours: MessageListener = (msg, rinfo) => {
+      switch (classifyDatagram(msg)) {
+        case DatagramKind.rtp:
+          if (this.#active) {
+            try {
+              this.#receiveRtp(msg);
+            } catch (err) {
+              // A failing consumer must not escape into the socket's emit (an uncaught exception ends the worker).
+              s.handlerErrors++;
+              if (s.handlerErrors === 1) this.opts.log?.error({ err }, 'lean RTP consumer failed');
+            }
+            return;
+          }
+          break;
+        case DatagramKind.stun:
+          s.stunIn++;
+          break;
+        case DatagramKind.dtls:
+          s.dtlsIn++;
+          break;
+        case DatagramKind.rtcp:
+          s.rtcpIn++;
+          break;
+        default:
+          s.otherIn++;
+      }
+      for (let i = 0; i < prior.length; i++) (prior[i] as MessageListener).call(socket, msg, rinfo);
+    };
+    socket.removeAllListeners('message');
+    socket.on('message', ours);
+    this.#hooks.set(socket, { ours, prior });
+  }
+
+  #receiveRtp(msg: Buffer): void {
+    const s = this.stats;
+    const n = (this.#session as NativeSrtpSession).unprotectRtp(msg, msg.length);
+    if (n < 0) return this.#drop(n);
+    const offset = rtpPayloadOffset(msg, n);
+    const end = offset < 0 ? -1 : rtpPayloadEnd(msg, n, offset);
+    if (end < 0) return this.#drop(SrtpStatus.malformed);
+    s.rtpIn++;
+    const p = this.#pair as WeriftPair;
+    p.packetsReceived++;
+    p.bytesReceived += msg.length;
+    const b1 = msg[1] as number;
+    const sequenceNumber = msg.readUInt16BE(2);
+    const timestamp = msg.readUInt32BE(4);
+    const ssrc = msg.readUInt32BE(8);
+    const arrivalMs = performance.now();
+    const rx = ssrc === this.#rxSsrc ? this.#rxStats : this.#receiveStats(ssrc);
+    rx?.add(sequenceNumber, timestamp, arrivalMs, end - offset);
+    this.opts.onRtp({
+      payload: msg.subarray(offset, end),
+      sequenceNumber,
+      timestamp,
+      marker: (b1 & 0x80) !== 0,
+      payloadType: b1 & 0x7f,
+      ssrc,
+      arrivalMs,
+    });
+  }
+
+  /**
+   * The receiver statistics of a stream, kept in werift's `receiver.remoteStreams` where its
+   * receiver-report loop reads them (RFC 3550 §6.4.2); the loop is started with the first stream.
+   */
+  #receiveStats(ssrc: number): LeanReceiveStats | undefined {
+    const rcv = this.receiver as unknown as WeriftReceiverInternals;
+    const streams = rcv.remoteStreams as Record<number, unknown>;
+    let rx = streams[ssrc];
+    if (!(rx instanceof LeanReceiveStats)) {
+      if (this.#rxStreams >= MAX_RECEIVE_STREAMS) return undefined;
+      rx = new LeanReceiveStats(this.#clockRate);
+      streams[ssrc] = rx;
+      if (this.#rxStreams++ === 0) (rcv.runRtcp as () => Promise<void>).call(rcv).catch(() => undefined);
+    }
+    this.#rxSsrc = ssrc;
+    this.#rxStats = rx as LeanReceiveStats;
+    return this.#rxStats;
+  }
+
+  #drop(status: number): void {
+    const key = srtpDropKey(status);
+    this.stats[key]++;
+    const b = this.opts.bridgeStats;
+    if (b) b[key]++;
+  }
+}
+
+/** Puts a call's RTP on the lean path once its DTLS transport connects (see LeanRtpPath). */
+export function attachLeanRtp(dtls: RTCDtlsTransport, transceiver: RTCRtpTransceiver, opts: LeanRtpOptions): LeanRtpPath {
+  return new LeanRtpPath(dtls, transceiver, opts);
+}

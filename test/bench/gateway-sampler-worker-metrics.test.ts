@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { windowFigures, type GatewaySample } from '../../bench/load/gateway-sampler.js';
+import { parsePromText } from '../../bench/load/prom-text.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+
+describe('gateway window figures from the media workers’ own metrics', () => {
+  it('divides overruns by the ticks counter and reports skipped slots and the workers’ loop delay', async () => {
+    // The gateway's real registry (src/observability/metrics.ts), fed as the worker pool feeds it.
+    const m = createMetrics(false);
+    m.mediaTicks.inc(100);
+    m.tickOverruns.inc(9);
+    m.workerLoopDelay.set({ worker: '0', stat: 'p99' }, 0.2);
+    const first: GatewaySample = { at: 1_000_000, scrape: parsePromText(await m.registry.metrics()) };
+    m.mediaTicks.inc(1000);
+    m.tickOverruns.inc(3);
+    m.mediaTicksSkipped.inc(4);
+    // Only 10 jitter observations: the ratio must come from the ticks counter, not this count.
+    for (let i = 0; i < 10; i++) m.pacingJitter.observe(0.001);
+    m.workerLoopDelay.set({ worker: '0', stat: 'p99' }, 0.012);
+    m.workerLoopDelay.set({ worker: '1', stat: 'p99' }, 0.03);
+    m.workerLoopDelay.set({ worker: '1', stat: 'max' }, 0.045);
+    const last: GatewaySample = { at: 1_010_000, scrape: parsePromText(await m.registry.metrics()) };
+    const f = windowFigures([first, last]);
+    expect(f.tickOverruns).toBe(3);
+    expect(f.tickOverrunRatio).toBeCloseTo(0.003, 12);
+    expect(f.ticksSkipped).toBe(4);
+    // The largest value seen in the window, over workers and samples (the 200 ms before it counts too).
+    expect(f.mediaLoopDelayP99Ms).toBeCloseTo(200, 9);
+    expect(f.mediaLoopDelayMaxMs).toBeCloseTo(45, 9);
+  });
+});
