@@ -2,17 +2,7 @@
 import { RtpHeader, RtpPacket } from 'werift';
 import { SrtpProfile, srtpProfileParams, type SrtpKeys } from '../../src/media/native-srtp.js';
 
-/** mulberry32: small deterministic PRNG so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../support/seeded-random.js';
 
 export function randomBytes(rng: () => number, n: number): Buffer {
   const b = Buffer.alloc(n);

@@ -4,17 +4,9 @@
  * spirit of ITU-T P.56), and ground-truth speech activity from the clean energy envelope.
  */
 
-/** mulberry32: a small seeded PRNG, so every run of a test sees the same noise. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './seeded-random.js';
+
+export { seededRandom };
 
 /** Gaussian white noise, unit variance, as float samples. */
 export function whiteNoise(length: number, seed: number): Float32Array {
