@@ -38,6 +38,7 @@ import {
   SrtpStatus,
   dtlsSrtpKeyingMaterialLength,
   srtpDropKey,
+  type SrtpDropKey,
 } from './native-srtp.js';
 import {
   ABS_SEND_TIME_URI,
@@ -57,7 +58,8 @@ import { LeanReceiveStats } from './lean-rtp-receive-stats.js';
 import type { NativeSrtpBridgeStats } from './werift-native-srtp.js';
 
 /** Counters of one lean path (or shared by many). */
-export interface LeanRtpStats {
+/** Received RTP dropped, by cause: the `SrtpDropKey` counters. */
+export interface LeanRtpStats extends Record<SrtpDropKey, number> {
   /** calls whose RTP moved to the lean path */
   switched: number;
   /** calls left on werift's path (see log for the reason) */
@@ -71,12 +73,6 @@ export interface LeanRtpStats {
   dtlsIn: number;
   rtcpIn: number;
   otherIn: number;
-  /** received RTP dropped, by cause */
-  authFailed: number;
-  replayed: number;
-  tooOld: number;
-  malformed: number;
-  otherDropped: number;
   /** packets not protected or not sent (socket error) */
   sendFailed: number;
   /** packets not sent because ICE consent was not fresh (RFC 7675 §5.1) */

@@ -41,6 +41,7 @@ import {
   SrtpStatus,
   dtlsSrtpKeyingMaterialLength,
   srtpDropKey,
+  type SrtpDropKey,
   type DtlsRole,
 } from './native-srtp.js';
 import { rtpHeaderSize, writeRtpHeader } from './werift-rtp-header-writer.js';
@@ -48,8 +49,11 @@ import { rtpHeaderSize, writeRtpHeader } from './werift-rtp-header-writer.js';
 /** The werift release whose internals this bridge was written against and tested with. */
 export const SUPPORTED_WERIFT_VERSION = '0.24.4';
 
-/** Counters of one bridge (or shared by many, e.g. one per media worker). */
-export interface NativeSrtpBridgeStats {
+/**
+ * Counters of one bridge (or shared by many, e.g. one per media worker); received packets
+ * dropped are counted by cause under the `SrtpDropKey` names (`otherDropped`: SSRC limit, closed session, ...).
+ */
+export interface NativeSrtpBridgeStats extends Record<SrtpDropKey, number> {
   /** DTLS transports whose SRTP now runs natively */
   transports: number;
   /** transports left on werift's own SRTP (unsupported profile, unexpected internals) */
@@ -58,13 +62,6 @@ export interface NativeSrtpBridgeStats {
   rtpSent: number;
   rtcpReceived: number;
   rtcpSent: number;
-  /** received packets dropped, by cause */
-  authFailed: number;
-  replayed: number;
-  tooOld: number;
-  malformed: number;
-  /** drops for any other status (SSRC limit, closed session, ...) */
-  otherDropped: number;
   /** packets we could not protect (werift then skips the send) */
   sendFailed: number;
 }
