@@ -57,8 +57,7 @@ import {
 import { LeanReceiveStats } from './lean-rtp-receive-stats.js';
 import type { NativeSrtpBridgeStats } from './werift-native-srtp.js';
 
-/** Counters of one lean path (or shared by many). */
-/** Received RTP dropped, by cause: the `SrtpDropKey` counters. */
+/** Counters of one lean path (or shared by many); received RTP dropped is counted by cause under the `SrtpDropKey` names. */
 export interface LeanRtpStats extends Record<SrtpDropKey, number> {
   /** calls whose RTP moved to the lean path */
   switched: number;
