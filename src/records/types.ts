@@ -1,14 +1,9 @@
 // Shapes of the call records, shared by the SQLite store, its async facade and the PostgreSQL store.
 import type { CallSummary, Channel, Language, TranscriptEntry } from '../agent/types.js';
+import type { BookedSlot, NewCallEntry } from '../agent/call-log.js';
 
-export interface NewCall {
-  id: string;
-  tenantId: string;
-  channel: Channel;
-  callerNumber: string | null;
-  language: Language;
-  startedAt: string;
-}
+/** A call as the dialog session opens it (the agent's `CallLog` port). */
+export type NewCall = NewCallEntry;
 
 /** One turn's latency figures in ms (names as the speech pipeline reports them); null when not measured. */
 export interface TurnLatencyFigures {
@@ -106,11 +101,7 @@ export interface UsageRow {
   callerTurns: number;
 }
 
-export interface StoredAppointment {
-  technician: string;
-  start: string;
-  end: string;
-}
+export type StoredAppointment = BookedSlot;
 
 export class SlotTakenError extends Error {
   constructor(technician: string, start: string) {

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import uWS from 'uWebSockets.js';
 import { pino } from 'pino';
 import { DateTime } from 'luxon';
@@ -64,11 +65,7 @@ beforeAll(async () => {
   });
   server = await listen(app, '127.0.0.1', 0, log);
   base = `http://127.0.0.1:${server.port}`;
-  browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium(join(dir, 'profile'));
   page = browser.pages()[0] ?? await browser.newPage();
 }, 60_000);
 

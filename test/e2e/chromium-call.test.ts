@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wavBytes } from '../support/espeak.js';
 import { callerSpeech } from '../voice/support/caller-speech.js';
@@ -57,15 +58,7 @@ describe('click-to-call in Chromium', () => {
     pcm.set(words, RATE * LEAD_SILENCE_S);
     const wav = path.join(dir, 'caller.wav');
     writeFileSync(wav, wavBytes(pcm, RATE));
-    browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-      executablePath: '/usr/bin/chromium',
-      headless: false,
-      args: [
-        '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchChromium(path.join(dir, 'profile'), { fakeMicWav: wav });
   });
   afterAll(async () => {
     await browser?.close();

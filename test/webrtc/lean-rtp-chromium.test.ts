@@ -11,7 +11,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES, OpusDecoder16k, OpusEncoder16k, RTP_TICKS_PER_FRAME } from '../../src/media/opus-codec.js';
 import type { MediaPacket } from '../../src/media/call-transport.js';
@@ -99,15 +100,7 @@ describe('lean RTP path with real Chromium', () => {
     const wav = path.join(dir, 'caller.wav');
     const words = speak('Hello, my water heater is leaking.', 'en-us', 16_000);
     writeFileSync(wav, wavBytes(words, 16_000));
-    browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
-      executablePath: '/usr/bin/chromium',
-      headless: false,
-      args: [
-        '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-audio-capture=${wav}`, '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchChromium(path.join(dir, 'profile'), { fakeMicWav: wav });
   });
   afterAll(async () => {
     await browser?.close();
