@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadTenants } from '../src/agent/tenant/loader.js';
 import { openStore } from '../src/records/store.js';
+import { asyncStore } from '../src/records/records-store.js';
 import { createDialogSession } from '../src/agent/session.js';
 import { createLlmEngine } from '../src/agent/llm/llm-engine.js';
 
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     ? createLlmEngine({ apiKey: process.env.OPENAI_API_KEY, baseURL: process.env.OPENAI_BASE_URL, model: process.env.OPENAI_MODEL ?? 'gpt-4o-mini' })
     : undefined;
   const session = createDialogSession({
-    tenant, channel: 'text', callerNumber: values.caller ?? null, language, store, ...(engine ? { engine } : {}),
+    tenant, channel: 'text', callerNumber: values.caller ?? null, language, store: asyncStore(store), ...(engine ? { engine } : {}),
     ...(fixed ? { clock: () => fixed } : {}),
   });
   const out = (s: string): void => void process.stdout.write(s);

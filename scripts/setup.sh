@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(espeak-ng pocketsphinx pocketsphinx-en-us sox chromium sip-tester postgresql)
+APT_PACKAGES=(espeak-ng pocketsphinx pocketsphinx-en-us sox chromium sip-tester postgresql libopus-dev)
 
 log() { printf '[setup] %s\n' "$*"; }
 
@@ -49,5 +49,10 @@ model_src=node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx
 if [ ! -f models/silero_vad_v5.onnx ] || ! cmp -s "$model_src" models/silero_vad_v5.onnx; then
   log "copying Silero VAD v5 model into models/"
   cp "$model_src" models/silero_vad_v5.onnx
+fi
+# The 16 kHz batched Silero graph (scripts/silero-16k.ts), rebuilt when its source or the script changes.
+if [ ! -f models/silero_vad_v5_16k.onnx ] || [ models/silero_vad_v5.onnx -nt models/silero_vad_v5_16k.onnx ] || [ scripts/silero-16k.ts -nt models/silero_vad_v5_16k.onnx ]; then
+  log "building models/silero_vad_v5_16k.onnx"
+  node --import tsx scripts/silero-16k.ts
 fi
 log "ready"

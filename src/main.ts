@@ -14,6 +14,8 @@ import { loadSignalingSettings } from './signaling/signaling-settings.js';
 import { loadTenants } from './agent/tenant/loader.js';
 import { registerConversationApi } from './api/conversation-api.js';
 import { startRecordsAdmin } from './wiring/records-admin.js';
+import { openPgStore } from './records/pg-store.js';
+import { resolveNodeId } from './records/node-id.js';
 
 async function main(): Promise<void> {
   const env = loadEnv();
@@ -23,20 +25,27 @@ async function main(): Promise<void> {
   const dbPath = process.env.FIRSTRING_DB ?? 'data/firstring.db';
   const tenantsDir = process.env.FIRSTRING_TENANTS ?? 'config/tenants';
   // Records (calls abandoned by a crash closed), delivery outbox + worker, retention sweeper, operator API, /dashboard.
+  // DATABASE_URL (PostgreSQL) holds the calls and their delivery outbox instead of the SQLite file, which keeps the admin tables.
+  // NODE_ID (default: host name + a hash of dbPath) marks this node's calls and outbox claims on a shared database.
+  const nodeId = resolveNodeId(process.env, dbPath);
+  const pgRecords = process.env.DATABASE_URL ? await openPgStore({ connection: process.env.DATABASE_URL, nodeId, log }) : undefined;
   const recordsAdmin = startRecordsAdmin(app, {
     dbPath,
+    nodeId,
+    ...(pgRecords ? { records: pgRecords } : {}),
     fileTenants: loadTenants(tenantsDir).list(),
     log,
     operatorKeys: (process.env.FIRSTRING_OPERATOR_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     ...(process.env.FIRSTRING_DELIVERY_OPERATOR ? { deliveryOperatorFile: process.env.FIRSTRING_DELIVERY_OPERATOR } : {}),
   });
-  const { store, directory: tenants } = recordsAdmin;
-  const conversations = registerConversationApi(app, { tenants, store, log, authorizeCallRead: recordsAdmin.authorizeTenantRead });
+  await recordsAdmin.ready;
+  const { store, records, writer, directory: tenants } = recordsAdmin;
+  const conversations = registerConversationApi(app, { tenants, store: records, log, authorizeCallRead: recordsAdmin.authorizeTenantRead });
   const metrics = createMetrics();
   // The media workers' pipeline handlers post turn records here; they feed the pipeline histograms.
   const PIPELINE_TRACE = 'firstring-pipeline-trace';
   const pipelineMetrics = feedPipelineMetrics(PIPELINE_TRACE, metrics.registry);
-  const recorder = new StoreCallRecorder(store);
+  const recorder = new StoreCallRecorder(writer.calls, { log });
   const pipelineLatency = recorder.followPipelineTrace(PIPELINE_TRACE);
   // WebRTC click-to-call: /, /widget.js, /healthz, /readyz, /metrics, /api/v1/tokens, /ws/webrtc and the media workers.
   const webrtc = await startWebRtcGateway(app, {
@@ -47,6 +56,10 @@ async function main(): Promise<void> {
     recorder,
     metrics,
     log,
+    // Tenant configs with their stored edits reach the media workers; assigned origins, status and limits gate calls.
+    tenants: recordsAdmin.gatewayTenants,
+    // The media workers' dialog sessions write their call records through the records writer.
+    recordsPort: () => writer.connectWorker(),
   });
   const server = await listen(app, env.HOST, env.PORT, log);
   log.info({ port: server.port }, 'firstring gateway started');

@@ -6,7 +6,8 @@ import type { CallBenchOptions, CallMode } from './run-calls.js';
 export const CALLS_USAGE = `npm run bench -- calls [options]
   --mode calls|capacity|soak   fixed steps, capacity search, or soak (default calls)
   --url URL                    gateway to load (default: start a local one on a free port)
-  --transport webrtc           caller transport (bench/load/transports/<name>.ts)
+  --transport webrtc           caller transport (bench/load/transports/<name>.ts): webrtc (werift
+                               RTP, Opus per frame) or webrtc-lean (native SRTP, pre-encoded Opus)
   --tenant demo  --origin URL  tenant, and Origin for tokens and signaling (default: the URL)
   --api-key KEY                key to read call records for the soak check (default: $FIRSTRING_API_KEY;
                                a local gateway gets a generated operator key)

@@ -1,7 +1,7 @@
 import type { CallResult } from './call-script.js';
 import { EMPTY_CONTINUITY, mergeContinuity, type ContinuityStats } from './continuity.js';
 import type { GatewayFigures } from './gateway-sampler.js';
-import { histogram, summarize, type Histogram, type Summary } from './stats.js';
+import { histogram, linearRegression, summarize, type Histogram, type Summary } from './stats.js';
 import type { WorkerStats } from './worker-messages.js';
 
 /**
@@ -162,6 +162,38 @@ export function aggregateStep(
   };
 }
 
+/** Gateway RSS against active calls over a run's steps (least squares): what one more call costs. */
+export interface MarginalRss {
+  /** Slope: RSS bytes per added active call. */
+  bytesPerCall: number;
+  /** Intercept: the RSS the fit gives at zero calls. */
+  baseBytes: number;
+  /** Coefficient of determination of the fit (NaN when RSS did not vary). */
+  r2: number;
+  /** Steps in the fit (those with an RSS figure). */
+  steps: number;
+}
+
+/**
+ * The marginal RSS per call: least-squares slope of each step's gateway RSS (end of its
+ * window) against its active calls (`firstring_calls_active` peak, else the step's N).
+ * RSS / N also charges each call a share of the process's fixed RSS (runtime, models,
+ * caches), which dominates at small N; the slope does not. Null with fewer than two steps
+ * with an RSS figure or when they all had the same number of calls.
+ */
+export function marginalRssPerCall(steps: readonly StepResult[]): MarginalRss | null {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const s of steps) {
+    if (s.gateway.rssBytes === null) continue;
+    xs.push(s.gateway.callsActiveMax ?? s.concurrency);
+    ys.push(s.gateway.rssBytes);
+  }
+  if (xs.length < 2 || xs.every((x) => x === xs[0])) return null;
+  const fit = linearRegression(xs, ys);
+  return { bytesPerCall: fit.slope, baseBytes: fit.intercept, r2: fit.r2, steps: xs.length };
+}
+
 /** The capacity criteria of issue 6; a step passes when none fails. */
 export interface Criteria {
   /** Largest share of media ticks that finished late. */
@@ -199,6 +231,8 @@ export interface RunResult {
   machine: { cpus: number; model: string; node: string; loadAvg?: number[] };
   config: Record<string, unknown>;
   steps: StepResult[];
+  /** Marginal gateway RSS per active call over the steps (see marginalRssPerCall). */
+  marginalRss?: MarginalRss | null;
   /** /metrics scrapes that failed during the run (first ones). */
   scrapeFailures?: string[];
   capacity?: { criteria: Criteria; baselineTurnGapP95Ms: number | null; largestPassingN: number | null; bindingConstraint: string[] };

@@ -7,7 +7,7 @@ import { GatewaySampler, METRIC, windowFigures } from './gateway-sampler.js';
 import { startLocalGateway, startStubProcess, type LocalProcess } from './local-gateway.js';
 import { LoadGenerator, type StepRun } from './orchestrator.js';
 import { sampleSum } from './prom-text.js';
-import { aggregateStep, evaluateStep, type Criteria, type RunResult, type StepResult } from './results.js';
+import { aggregateStep, evaluateStep, marginalRssPerCall, type Criteria, type RunResult, type StepResult } from './results.js';
 import { linearRegression } from './stats.js';
 import { saveUtterances, synthesizeUtterances, type TalkPattern } from './talk-pattern.js';
 import { transportNames } from './transports/registry.js';
@@ -164,6 +164,8 @@ export async function runCallBench(o: CallBenchOptions): Promise<RunResult> {
       result.soak = { rssSlopeBytesPerMin: slope, rssSeries: series, recordsChecked: check.checked, recordsIncomplete: check.incomplete.slice(0, 50), recordsUnavailable: check.unavailable };
       log(`soak: RSS slope ${slope === null ? '-' : (slope / 1024).toFixed(1)} KiB/min; records checked ${check.checked}, incomplete ${check.incomplete.length}${check.unavailable ? ' (GET /api/v1/calls/{id} unavailable)' : ''}`);
     }
+    result.marginalRss = marginalRssPerCall(result.steps);
+    if (result.marginalRss) log(`marginal RSS per call ${(result.marginalRss.bytesPerCall / 2 ** 20).toFixed(2)} MiB (least squares over ${result.marginalRss.steps} steps)`);
     if (s.failures.length) result.scrapeFailures = s.failures.slice();
     result.machine.loadAvg = loadavg();
     return result;

@@ -26,6 +26,7 @@ if (!config) {
 }
 const transport = await loadTransport(config.transport);
 const utterances = loadUtterances(config.utterancesPath);
+transport.prepare?.([...Object.values(utterances.turns).flat(), ...Object.values(utterances.bargeIns)]);
 const active = new Set<AbortController>();
 
 const lag = monitorEventLoopDelay({ resolution: 10 });

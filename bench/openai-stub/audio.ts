@@ -136,14 +136,29 @@ async function transcriptions(req: IncomingMessage, body: Buffer, res: ServerRes
   sendJson(res, 200, request.responseFormat === 'verbose_json' ? { text, language, duration: 0, segments: [] } : { text, ...(language ? { language } : {}) });
 }
 
-/** A soft vowel-like tone so the audio has speech-band energy. */
-function tone(samples: number, offset: number): Buffer {
+/** Pitch of the stub voice and its syllable rate (speech runs at about four syllables a second). */
+const VOICE_F0_HZ = 130;
+const SYLLABLES_PER_S = 4;
+const HARMONICS = 10;
+/** Scales the stub voice to about -20 dBFS RMS, a usual TTS level. */
+const VOICE_GAIN = 0.167;
+
+/**
+ * The stub's "speech" at time `t` (seconds), in -1..1: a voiced source (130 Hz and its first
+ * ten harmonics, falling 6 dB per octave) under a syllable-rate envelope that swings between
+ * 25 % and 100 %, about -20 dBFS RMS with sample peaks near -11 dBFS. Not a steady tone, so a barge-in
+ * detector meets the rise and fall of a real voice; never silent, so every frame stays audible.
+ */
+export function stubVoiceSample(t: number): number {
+  let v = 0;
+  for (let k = 1; k <= HARMONICS; k++) v += Math.sin(2 * Math.PI * VOICE_F0_HZ * k * t) / k;
+  const syllable = 0.5 - 0.5 * Math.cos(2 * Math.PI * SYLLABLES_PER_S * t);
+  return VOICE_GAIN * (0.25 + 0.75 * syllable) * v;
+}
+
+function voice(samples: number, offset: number): Buffer {
   const buf = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) {
-    const t = (offset + i) / STUB_SPEECH_RATE;
-    const v = 0.3 * Math.sin(2 * Math.PI * 220 * t) + 0.15 * Math.sin(2 * Math.PI * 660 * t);
-    buf.writeInt16LE(Math.round(v * 32767), i * 2);
-  }
+  for (let i = 0; i < samples; i++) buf.writeInt16LE(Math.round(stubVoiceSample((offset + i) / STUB_SPEECH_RATE) * 32767), i * 2);
   return buf;
 }
 
@@ -178,7 +193,7 @@ async function speech(body: Buffer, res: ServerResponse, opts: AudioStubOptions)
       return;
     }
     const n = Math.min(chunk, total - sent);
-    res.write(tone(n, sent));
+    res.write(voice(n, sent));
     sent += n;
     chunks++;
     if (o.chunkDelayMs) await sleep(o.chunkDelayMs);

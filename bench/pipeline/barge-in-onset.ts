@@ -1,12 +1,13 @@
 /**
  * Why a barge-in can be caught late in `npm run bench:pipeline`: the bench caller's "Wait, how much will
- * that cost?" (espeak-ng, Opus round trip) over the stub TTS's steady tone, through the native FrameVad and
+ * that cost?" (espeak-ng, Opus round trip) over the stub TTS's voice-like signal, through the native FrameVad and
  * BargeInDetector at the defaults (20 dB return loss, 6 dB margin), frame by frame, then the detection time
  * for several minSpeechMs and agent levels. No call, no timing: the detector's decisions only.
  *
  * node --import tsx bench/pipeline/barge-in-onset.ts
  */
 import { speak } from '../../test/support/espeak.js';
+import { stubVoiceSample } from '../openai-stub/audio.js';
 import { BargeInDetector, FrameVad } from '../../src/media/native-vad.js';
 import { OpusDecoder16k, OpusEncoder16k } from '../../src/media/opus-codec.js';
 import { EnergyTurnDetector } from '../../src/media/webrtc-energy-detector.js';
@@ -34,27 +35,23 @@ function callerFrames(): Int16Array[] {
   return out;
 }
 
-/** The stub TTS's tone (bench/openai-stub/audio.ts: 0.3 at 220 Hz + 0.15 at 660 Hz, -12.5 dBFS RMS), `gainDb` relative. */
-function agentFrame(gainDb: number): Int16Array {
+/** Frame `n` of the stub TTS's voice (bench/openai-stub/audio.ts: about -20 dBFS RMS), `gainDb` relative. */
+function agentFrame(n: number, gainDb: number): Int16Array {
   const g = 10 ** (gainDb / 20);
-  return Int16Array.from({ length: FRAME }, (_, i) => {
-    const t = i / 16_000;
-    return Math.round(32767 * g * (0.3 * Math.sin(2 * Math.PI * 220 * t) + 0.15 * Math.sin(2 * Math.PI * 660 * t)));
-  });
+  return Int16Array.from({ length: FRAME }, (_, i) => Math.round(32767 * g * stubVoiceSample((n * FRAME + i) / 16_000)));
 }
 
 function run(caller: Int16Array[], minSpeechMs: number, gainDb: number, log = false): string {
-  const agent = agentFrame(gainDb);
   const vad = new FrameVad({ sampleRate: 16_000 });
   const det = new BargeInDetector({ sampleRate: 16_000, minSpeechMs });
   const silence = new Int16Array(FRAME);
   for (let k = 0; k < 20; k++) {
-    det.noteAgentFrame(agent);
+    det.noteAgentFrame(agentFrame(k, gainDb));
     vad.process(silence);
   }
   det.setAgentSpeaking(true);
   for (let f = 0; f < caller.length; f++) {
-    det.noteAgentFrame(agent);
+    det.noteAgentFrame(agentFrame(20 + f, gainDb));
     const v = vad.process(caller[f]!);
     const r = det.process(v, caller[f]!, f * 20);
     const counts = v.probability >= 0.5 && v.energyDb > det.expectedEchoDb + 6;
@@ -65,10 +62,10 @@ function run(caller: Int16Array[], minSpeechMs: number, gainDb: number, log = fa
 }
 
 const caller = callerFrames();
-console.log('Frames of "Wait," over the stub tone (voice counts above expected echo + 6 dB):');
+console.log('Frames of "Wait," over the stub voice (voice counts above expected echo + 6 dB):');
 run(caller, 5000, 0, true);
 for (const gainDb of [0, -6, -10]) {
   for (const ms of [60, 80, 100, 120, 200, 250]) {
-    console.log(`agent ${(-12.5 + gainDb).toFixed(1)} dBFS RMS, minSpeechMs ${String(ms).padStart(3)}: ${run(caller, ms, gainDb)}`);
+    console.log(`agent ${(-20 + gainDb).toFixed(1)} dBFS RMS, minSpeechMs ${String(ms).padStart(3)}: ${run(caller, ms, gainDb)}`);
   }
 }

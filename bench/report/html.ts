@@ -1,5 +1,5 @@
 import type { ApiResult } from '../api/types.js';
-import type { RunResult, StepResult } from '../load/results.js';
+import { marginalRssPerCall, type RunResult, type StepResult } from '../load/results.js';
 import { barChart, escapeXml, lineChart, type Series } from './svg.js';
 
 /** A results document: call load (calls, capacity, soak) or API load. */
@@ -10,6 +10,15 @@ const esc = escapeXml;
 
 function table(head: string[], rows: string[][]): string {
   return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+/** The marginal RSS per call (from the document, or fitted from its steps for older documents) beside RSS / N. */
+export function memoryLine(r: RunResult): string {
+  const m = r.marginalRss !== undefined ? r.marginalRss : marginalRssPerCall(r.steps);
+  const last = r.steps[r.steps.length - 1];
+  const perCall = last ? `RSS / N at N = ${last.concurrency}: ${n((last.gateway.rssPerCallBytes ?? Number.NaN) / 2 ** 20, 2)} MiB` : 'no step';
+  if (!m) return `Marginal RSS per call: – (needs two steps with different call counts and an RSS figure); ${perCall}.`;
+  return `Marginal RSS per call (least-squares slope of gateway RSS against active calls over ${m.steps} steps): ${n(m.bytesPerCall / 2 ** 20, 2)} MiB (r² ${n(m.r2, 2)}, ${n(m.baseBytes / 2 ** 20)} MiB at 0 calls); ${perCall}.`;
 }
 
 function callSections(r: RunResult): string {
@@ -55,6 +64,7 @@ function callSections(r: RunResult): string {
   if (bargeRows.length) html += table(['N', 'barge-in language', 'barge-ins', 'reaction p50 ms', 'p95 ms', 'ignored (all languages)'], bargeRows);
   const sat = steps.filter((s) => s.generator.saturated);
   if (sat.length) html += `<p class="warn">Load generator saturated at N = ${sat.map((s) => s.concurrency).join(', ')}: ${esc(sat[0]?.generator.reasons.join('; ') ?? '')}. Figures at those steps measure the generator as much as the gateway.</p>`;
+  html += `<h2>Memory</h2><p>${esc(memoryLine(r))}</p>`;
   const missing = [...new Set(steps.flatMap((s) => s.gateway.missing))];
   if (r.scrapeFailures?.length) html += `<p class="warn">Failed /metrics scrapes (first ones): ${esc(r.scrapeFailures.join('; '))}.</p>`;
   if (missing.length) html += `<p class="warn">Not exposed by the gateway's /metrics: ${esc(missing.join(', '))}.</p>`;

@@ -1,6 +1,6 @@
 import type { ApiResult } from '../api/types.js';
 import type { RunResult } from '../load/results.js';
-import type { BenchResult } from './html.js';
+import { memoryLine, type BenchResult } from './html.js';
 
 const n = (v: number | null | undefined, d = 0): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(d));
 
@@ -41,6 +41,7 @@ function calls(r: RunResult): string {
       ].join(' | '),
     ).map((row) => `| ${row} |`),
   ];
+  lines.push('', memoryLine(r));
   if (r.capacity) lines.push('', `Largest passing N: **${n(r.capacity.largestPassingN)}**; binding constraint: ${r.capacity.bindingConstraint.join('; ') || 'none reached'}.`);
   return lines.join('\n');
 }

@@ -9,6 +9,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitVad(env, exports);
   InitSrtp(env, exports);
   InitMediaEngine(env, exports);
+  InitMediaThread(env, exports);
+  InitOpusEncoder(env, exports);
   return exports;
 }
 

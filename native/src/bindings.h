@@ -9,4 +9,6 @@ void InitJitter(Napi::Env env, Napi::Object exports);
 void InitVad(Napi::Env env, Napi::Object exports);
 void InitSrtp(Napi::Env env, Napi::Object exports);
 void InitMediaEngine(Napi::Env env, Napi::Object exports);
+void InitMediaThread(Napi::Env env, Napi::Object exports);
+void InitOpusEncoder(Napi::Env env, Napi::Object exports);
 }  // namespace firstring

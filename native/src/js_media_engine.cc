@@ -37,6 +37,10 @@ CallConfig callConfigFrom(const Napi::Object& o) {
   else if (k == "pcma") c.kind = PayloadKind::Pcma;
   else throw Napi::RangeError::New(env, "payload must be 'opus', 'pcmu' or 'pcma'");
   c.payloadType = static_cast<int>(js::optNumber(o, "payloadType", -1, -1, 127));
+  if (o.Has("decodeOpus") && !o.Get("decodeOpus").IsUndefined()) {
+    if (!o.Get("decodeOpus").IsBoolean()) throw Napi::TypeError::New(env, "decodeOpus must be a boolean");
+    c.decodeOpus = o.Get("decodeOpus").As<Napi::Boolean>().Value();
+  }
   c.jitter.clockRate = static_cast<int>(js::optNumber(o, "clockRate", c.kind == PayloadKind::Opus ? 48000 : 8000, 8000, 48000));
   c.jitter.minDelayMs = static_cast<int>(js::optNumber(o, "jitterMinMs", 20, 0, 2000));
   c.jitter.maxDelayMs = static_cast<int>(js::optNumber(o, "jitterMaxMs", 200, 0, 2000));
@@ -148,6 +152,7 @@ class JsMediaEngine : public Napi::ObjectWrap<JsMediaEngine> {
     Napi::Object o = jitterStatsToJs(info.Env(), *s);
     o.Set("malformed", Napi::Number::New(info.Env(), static_cast<double>(c->malformed)));
     o.Set("otherPayloadType", Napi::Number::New(info.Env(), static_cast<double>(c->otherPayloadType)));
+    o.Set("opusDecodeErrors", Napi::Number::New(info.Env(), static_cast<double>(c->opusDecodeErrors)));
     return o;
   }
 
@@ -159,6 +164,7 @@ class JsMediaEngine : public Napi::ObjectWrap<JsMediaEngine> {
     o.Set("frameSamples", Napi::Number::New(env, static_cast<double>(MediaEngine::kFrameSamples)));
     o.Set("recordHeaderBytes", Napi::Number::New(env, static_cast<double>(MediaEngine::kRecordHeader)));
     o.Set("resultStride", Napi::Number::New(env, static_cast<double>(MediaEngine::kResultStride)));
+    o.Set("opusVersion", Napi::String::New(env, opusVersion()));
     return o;
   }
 

@@ -25,7 +25,8 @@ double readF64(const uint8_t* p) {
 }
 }  // namespace
 
-MediaEngine::MediaEngine(size_t maxCalls, size_t maxPayload) : calls_(maxCalls), maxPayload_(maxPayload) {}
+MediaEngine::MediaEngine(size_t maxCalls, size_t maxPayload)
+    : calls_(maxCalls), maxPayload_(maxPayload), opusScratch_(OpusFrameDecoder::kMaxPacketSamples) {}
 
 const char* MediaEngine::addCall(size_t slot, const CallConfig& config) {
   if (slot >= calls_.size()) return "slot is out of range";
@@ -39,6 +40,10 @@ const char* MediaEngine::addCall(size_t slot, const CallConfig& config) {
   c.concealer.configure(kFrameSamples, kFadeSamples, static_cast<uint32_t>(slot * 2654435761u + 1u));
   c.vad = std::make_unique<FrameVad>(config.vad);
   c.bargeIn = std::make_unique<BargeInDetector>(config.bargeIn);
+  if (config.decodeOpus && config.kind == PayloadKind::Opus) {
+    if (!c.opus) c.opus = std::make_unique<OpusFrameDecoder>();
+    if (const char* err = c.opus->open()) return err;
+  }
   c.config = config;
   c.counters = CallCounters{};
   c.frameMediaMs = c.frameWallMs = 0.0;
@@ -114,8 +119,20 @@ size_t MediaEngine::pull(double nowMs, uint8_t* status, int16_t* pcm, uint8_t* p
       continue;
     }
     if (c.config.kind == PayloadKind::Opus) {
-      status[slot] = kStatusOpus;
-      payloadLen[slot] = static_cast<uint16_t>(r.length);
+      if (!c.config.decodeOpus) {
+        status[slot] = kStatusOpus;
+        payloadLen[slot] = static_cast<uint16_t>(r.length);
+        continue;
+      }
+      // Decoded here, straight to 16 kHz; a refused or short packet is concealed by analyze().
+      const int got = c.opus->decode(pay, r.length, opusScratch_.data(), opusScratch_.size());
+      if (got < static_cast<int>(kFrameSamples)) {
+        ++c.counters.opusDecodeErrors;
+        status[slot] = kStatusLost;
+        continue;
+      }
+      std::memcpy(pcm + slot * kFrameSamples, opusScratch_.data(), kFrameSamples * sizeof(int16_t));
+      status[slot] = kStatusPcm;
       continue;
     }
     // G.711: decode 20 ms at 8 kHz (short payloads are zero-padded), then upsample to 16 kHz.

@@ -11,6 +11,7 @@
 #include "barge_in.h"
 #include "concealment.h"
 #include "jitter_buffer.h"
+#include "opus_frame_codec.h"
 #include "resampler.h"
 #include "vad.h"
 
@@ -21,8 +22,8 @@ enum class PayloadKind : uint8_t { Opus = 0, Pcmu = 1, Pcma = 2 };
 // Per-slot status written by pull() (and read back by analyze()).
 enum FrameStatus : uint8_t {
   kStatusNone = 0,  // nothing due this tick (or slot inactive)
-  kStatusPcm = 1,   // 16 kHz PCM already in the slot's pcm frame (G.711, decoded natively)
-  kStatusOpus = 2,  // Opus payload in the slot's payload area; JS decodes it into pcm
+  kStatusPcm = 1,   // 16 kHz PCM already in the slot's pcm frame (G.711, or Opus with decodeOpus)
+  kStatusOpus = 2,  // Opus payload in the slot's payload area; JS decodes it into pcm (decodeOpus off)
   kStatusLost = 3,  // frame lost: analyze() conceals it into pcm
 };
 
@@ -45,6 +46,7 @@ enum AgentFlags : uint8_t {
 struct CallConfig {
   PayloadKind kind = PayloadKind::Opus;
   int payloadType = -1;  // RTP payload type to accept; -1 accepts any
+  bool decodeOpus = false;  // Opus decoded natively in pull() (libopus, opus_frame_codec.h)
   JitterConfig jitter;
   VadConfig vad;
   BargeInConfig bargeIn;
@@ -53,6 +55,7 @@ struct CallConfig {
 struct CallCounters {
   uint64_t malformed = 0;         // RTP headers that failed RFC 3550 §5.1 checks
   uint64_t otherPayloadType = 0;  // packets of another payload type (e.g. RFC 4733 events)
+  uint64_t opusDecodeErrors = 0;  // Opus packets libopus refused or shorter than a frame (then concealed)
 };
 
 class MediaEngine {
@@ -101,6 +104,7 @@ class MediaEngine {
     Concealer concealer;
     std::unique_ptr<FrameVad> vad;
     std::unique_ptr<BargeInDetector> bargeIn;
+    std::unique_ptr<OpusFrameDecoder> opus;  // with decodeOpus; kept (and reset) across calls of the slot
     CallCounters counters;
     double frameMediaMs = 0.0;  // media clock of the frame pulled this tick
     double frameWallMs = 0.0;   // nowMs of the tick that pulled it
@@ -109,6 +113,7 @@ class MediaEngine {
 
   std::vector<Call> calls_;
   size_t maxPayload_;
+  std::vector<int16_t> opusScratch_;  // one decoded Opus packet (up to 120 ms), shared by all slots
 };
 
 }  // namespace firstring

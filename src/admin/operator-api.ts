@@ -12,7 +12,8 @@ import type { CallFilter } from '../records/types.js';
 import { NumberTakenError, type AdminStore, type ApiPrincipal } from './admin-store.js';
 import { principalResolver } from './api-principal.js';
 import { json, route, type Reply, type RequestInfo } from './http-route.js';
-import { TenantExistsError, UnknownTenantError, type TenantDirectory, type TenantEntry } from './tenant-directory.js';
+import { canonicalNumber } from './phone-number.js';
+import { InvalidNumberError, TenantExistsError, UnknownTenantError, type TenantDirectory, type TenantEntry } from './tenant-directory.js';
 import { DEFAULT_RATES, usageCsv, usageReport, type ProviderRates } from './usage.js';
 
 export interface OperatorApiDeps {
@@ -20,7 +21,7 @@ export interface OperatorApiDeps {
   admin: AdminStore;
   records: RecordsStore;
   /** The delivery rows of one call (listDeliveries on the outbox). */
-  deliveries: (callId: string) => DeliveryRecord[];
+  deliveries: (callId: string) => DeliveryRecord[] | Promise<DeliveryRecord[]>;
   /** Bootstrap operator keys (FIRSTRING_OPERATOR_KEYS); more can be stored with AdminStore.createApiKey('operator'). */
   operatorKeys?: string[];
   rates?: ProviderRates;
@@ -28,7 +29,8 @@ export interface OperatorApiDeps {
 }
 
 const isoTime = z.iso.datetime({ offset: true });
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +15145550123');
+/** Read with libphonenumber-js by the directory (canonical E.164 stored; an invalid number is a 400 naming it). */
+const phoneNumber = z.string().min(1).max(40);
 const origin = z.string().refine((s) => { try { const u = new URL(s); return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === s; } catch { return false; } }, 'expected an origin like https://example.com');
 const Limits = z.object({
   maxConcurrentCalls: z.number().int().min(0).max(100_000).nullable().optional(),
@@ -38,7 +40,7 @@ const Limits = z.object({
 const CreateTenant = z.object({
   config: z.unknown(),
   limits: Limits.optional(),
-  phoneNumbers: z.array(e164).max(1000).optional(),
+  phoneNumbers: z.array(phoneNumber).max(1000).optional(),
   widgetOrigins: z.array(origin).max(100).optional(),
 }).strict();
 const Staff = z.object({ email: z.email(), password: z.string().min(10).max(200).optional() }).strict();
@@ -61,6 +63,7 @@ export function domain<T>(f: () => T): T {
   } catch (err) {
     if (err instanceof TenantConfigError) throw new HttpError(400, err.problems.join('; '));
     if (err instanceof UnknownTenantError) throw new HttpError(404, err.message);
+    if (err instanceof InvalidNumberError) throw new HttpError(400, err.message);
     if (err instanceof TenantExistsError || err instanceof NumberTakenError) throw new HttpError(409, err.message);
     throw err;
   }
@@ -135,6 +138,12 @@ export function registerOperatorApi(app: TemplatedApp, d: OperatorApiDeps): Rout
   op('post', '/tenants', async (r) => {
     const b = parse(CreateTenant, await r.body());
     const e = domain(() => {
+      // Numbers are checked before the tenant exists, so a refused number leaves nothing half-created.
+      for (const n of b.phoneNumbers ?? []) {
+        const e164 = canonicalNumber(n);
+        if (!e164) throw new InvalidNumberError(n);
+        if (d.admin.tenantForNumber(e164) !== null) throw new NumberTakenError(e164);
+      }
       const created = d.directory.create(b.config);
       const id = created.tenant.id;
       if (b.limits) d.directory.setLimits(id, b.limits, b.limits.retentionDays);
@@ -161,7 +170,7 @@ export function registerOperatorApi(app: TemplatedApp, d: OperatorApiDeps): Rout
     return json(200, view(domain(() => d.directory.setLimits(r.params[0]!, b, b.retentionDays))));
   });
   op('put', '/tenants/:id/phone-numbers', async (r) => {
-    const b = parse(z.object({ numbers: z.array(e164).max(1000) }).strict(), await r.body());
+    const b = parse(z.object({ numbers: z.array(phoneNumber).max(1000) }).strict(), await r.body());
     return json(200, view(domain(() => d.directory.setPhoneNumbers(r.params[0]!, b.numbers))));
   });
   op('put', '/tenants/:id/widget-origins', async (r) => {
@@ -212,7 +221,7 @@ export function registerOperatorApi(app: TemplatedApp, d: OperatorApiDeps): Rout
   tn('/calls/:id', async (r, tenantId) => json(200, await ownCall(r.params[0]!, tenantId)));
   tn('/calls/:id/deliveries', async (r, tenantId) => {
     const c = await ownCall(r.params[0]!, tenantId);
-    return json(200, { deliveries: d.deliveries(c.id).filter((x) => x.tenantId === tenantId) });
+    return json(200, { deliveries: (await d.deliveries(c.id)).filter((x) => x.tenantId === tenantId) });
   });
   tn('/usage', async (r, tenantId) => {
     const p = period(r.query);

@@ -3,6 +3,7 @@
 import type { Tenant } from '../agent/tenant/schema.js';
 import { parseTenant, TenantConfigError, type TenantRegistry } from '../agent/tenant/loader.js';
 import type { AdminStore, TenantAdminRow, TenantLimits } from './admin-store.js';
+import { canonicalNumber } from './phone-number.js';
 
 export interface TenantEntry {
   tenant: Tenant;
@@ -34,6 +35,8 @@ export interface EditableSettings {
 export class TenantDirectory implements TenantRegistry {
   private readonly files: Map<string, Tenant>;
   private cache = new Map<string, TenantEntry>();
+  private readonly listeners = new Set<() => void>();
+  private notifyQueued = false;
 
   constructor(private readonly admin: AdminStore, fileTenants: Tenant[]) {
     this.files = new Map(fileTenants.map((t) => [t.id, t]));
@@ -56,6 +59,31 @@ export class TenantDirectory implements TenantRegistry {
 
   entries(): TenantEntry[] {
     return [...this.cache.values()].sort((a, b) => a.tenant.id.localeCompare(b.tenant.id));
+  }
+
+  /**
+   * Calls `listener` after the tenants changed (any create, update, status, limits, numbers or
+   * origins change, or a refresh); changes made in one synchronous run are reported once, in a
+   * microtask, so a request's several writes reach the media workers as one update. Returns an unsubscribe.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Origins assigned to a tenant with the operator API; undefined for a tenant this directory does not know. */
+  assignedOrigins(id: string): readonly string[] | undefined {
+    return this.cache.get(id)?.widgetOrigins;
+  }
+
+  /**
+   * The active tenant a dialled number belongs to (SIP routing, a later issue), or null. `number` is
+   * read by libphonenumber-js in international format (`+1 514 555 0123` and `+15145550123` match).
+   */
+  tenantForNumber(number: string): string | null {
+    const e164 = canonicalNumber(number);
+    const id = e164 ? this.admin.tenantForNumber(e164) : null;
+    return id !== null && this.cache.get(id)?.status === 'active' ? id : null;
   }
 
   /** Creates a tenant from a full config (validated as a config file is). */
@@ -101,9 +129,14 @@ export class TenantDirectory implements TenantRegistry {
     return this.reloadOne(id);
   }
 
+  /** Numbers are stored in canonical E.164; one that is not a valid number throws InvalidNumberError. */
   setPhoneNumbers(id: string, numbers: string[]): TenantEntry {
     this.require(id);
-    this.admin.setPhoneNumbers(id, numbers);
+    this.admin.setPhoneNumbers(id, numbers.map((n) => {
+      const e164 = canonicalNumber(n);
+      if (!e164) throw new InvalidNumberError(n);
+      return e164;
+    }));
     this.admin.upsertTenant(id, {});
     return this.reloadOne(id);
   }
@@ -121,7 +154,7 @@ export class TenantDirectory implements TenantRegistry {
     return e;
   }
 
-  /** Re-reads the stored tenants (another process, e.g. a media worker thread, picks up dashboard edits this way). */
+  /** Re-reads the stored tenants (edits written by another process on the same database); listeners hear of it. */
   refresh(): void {
     this.reload();
   }
@@ -134,6 +167,7 @@ export class TenantDirectory implements TenantRegistry {
       if (base) next.set(row.tenantId, this.toEntry(base, row));
     }
     this.cache = next;
+    this.changed();
   }
 
   private reloadOne(id: string): TenantEntry {
@@ -142,7 +176,17 @@ export class TenantDirectory implements TenantRegistry {
     if (!base) throw new UnknownTenantError(id);
     const e = this.toEntry(base, row);
     this.cache.set(id, e);
+    this.changed();
     return e;
+  }
+
+  private changed(): void {
+    if (this.notifyQueued || this.listeners.size === 0) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      for (const l of this.listeners) l();
+    });
   }
 
   private toEntry(tenant: Tenant, row: TenantAdminRow | null): TenantEntry {
@@ -162,5 +206,12 @@ export class UnknownTenantError extends Error {
   constructor(id: string) {
     super(`unknown tenant "${id}"`);
     this.name = 'UnknownTenantError';
+  }
+}
+
+export class InvalidNumberError extends Error {
+  constructor(number: string) {
+    super(`"${number}" is not a valid phone number in international format (E.164, like +15145550123)`);
+    this.name = 'InvalidNumberError';
   }
 }

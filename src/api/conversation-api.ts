@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { TenantRegistry } from '../agent/tenant/loader.js';
 import type { CallStore } from '../records/store.js';
+import { recordsOf, type RecordsStore } from '../records/records-store.js';
 import type { DialogEngine } from '../agent/engine.js';
 import type { Clock, ConversationState } from '../agent/types.js';
 import { createDialogSession, type DialogSession } from '../agent/session.js';
@@ -11,7 +12,8 @@ import { HttpError, parseJson, readBody, safeResponse, type SafeResponse } from 
 
 export interface ConversationApiDeps {
   tenants: TenantRegistry;
-  store: CallStore;
+  /** The call records: the configured store's async interface (a SQLite `CallStore` is adapted). */
+  store: RecordsStore | CallStore;
   log: Logger;
   /** Picks the engine per tenant (rules engine when absent). */
   engineFor?: (tenantId: string) => DialogEngine | undefined;
@@ -58,6 +60,7 @@ export interface ConversationApi {
 }
 
 export function registerConversationApi(app: TemplatedApp, deps: ConversationApiDeps): ConversationApi {
+  const records = recordsOf(deps.store);
   const live = new Map<string, Live>();
   const idleMs = deps.idleTimeoutMs ?? 15 * 60_000;
   const limit = deps.maxBodyBytes ?? 16 * 1024;
@@ -100,7 +103,7 @@ export function registerConversationApi(app: TemplatedApp, deps: ConversationApi
     if (!tenant) throw new HttpError(404, `unknown tenant "${tenantId}"`);
     const engine = deps.engineFor?.(tenant.id);
     const session = createDialogSession({
-      tenant, channel: 'text', callerNumber: body.callerNumber ?? null, language: body.language, store: deps.store,
+      tenant, channel: 'text', callerNumber: body.callerNumber ?? null, language: body.language, store: records,
       ...(engine ? { engine } : {}), ...(deps.clock ? { clock: deps.clock } : {}), ...(deps.log ? { log: deps.log } : {}),
     });
     const l: Live = { session, timer: setTimeout(() => undefined, 0), busy: false };
@@ -132,14 +135,14 @@ export function registerConversationApi(app: TemplatedApp, deps: ConversationApi
     await readBody(res, safe, limit);
     const summary = await finish(id ?? '', 'caller_hangup');
     if (summary) return [200, summary];
-    const rec = deps.store.getCall(id ?? '');
+    const rec = await records.getCall(id ?? '');
     if (rec?.summary) return [200, rec.summary];
     throw new HttpError(404, `no conversation "${id}"`);
   }, 1));
 
   app.get('/api/v1/calls/:id', route(async (_res, _safe, [id], authorization) => {
     if (deps.authorizeCallRead && !authorization) throw new HttpError(401, 'an API key is required (Authorization: Bearer <key>)');
-    const rec = deps.store.getCall(id ?? '');
+    const rec = await records.getCall(id ?? '');
     // Another tenant's call answers exactly like a missing one, so ids cannot be probed.
     if (!rec || (deps.authorizeCallRead && !deps.authorizeCallRead(authorization, rec.tenantId))) throw new HttpError(404, `no call "${id}"`);
     return [200, rec];

@@ -18,9 +18,9 @@ export interface DashboardDeps {
   directory: TenantDirectory;
   admin: AdminStore;
   records: RecordsStore;
-  deliveries: (callId: string) => DeliveryRecord[];
+  deliveries: (callId: string) => DeliveryRecord[] | Promise<DeliveryRecord[]>;
   /** Puts a dead delivery back in the queue (redeliver on the outbox, then wake the worker). */
-  redeliver?: (deliveryId: number) => boolean;
+  redeliver?: (deliveryId: number) => boolean | Promise<boolean>;
   log: Logger;
   clock?: () => Date;
   /** Set the Secure flag on the session cookie (behind HTTPS). */
@@ -112,7 +112,7 @@ export function registerDashboard(app: TemplatedApp, d: DashboardDeps): void {
     const s = staff(r);
     const call = await d.records.getCall(r.params[0]!);
     if (!call || call.tenantId !== s.tenantId) throw new HttpError(404, 'no such call');
-    return json(200, { call, deliveries: d.deliveries(call.id).filter((x) => x.tenantId === s.tenantId) });
+    return json(200, { call, deliveries: (await d.deliveries(call.id)).filter((x) => x.tenantId === s.tenantId) });
   });
   post('/dashboard/api/deliveries/:id/redeliver', async (r) => {
     jsonWrite(r);
@@ -120,9 +120,9 @@ export function registerDashboard(app: TemplatedApp, d: DashboardDeps): void {
     const s = staff(r);
     const id = Number(r.params[0]);
     const callId = r.query.get('call') ?? '';
-    const row = d.deliveries(callId).find((x) => x.id === id && x.tenantId === s.tenantId);
+    const row = (await d.deliveries(callId)).find((x) => x.id === id && x.tenantId === s.tenantId);
     if (!row || !d.redeliver) throw new HttpError(404, 'no such delivery');
-    return json(200, { requeued: d.redeliver(id) });
+    return json(200, { requeued: await d.redeliver(id) });
   });
   get('/dashboard/api/settings', async (r) => {
     const s = staff(r);

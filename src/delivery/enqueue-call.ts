@@ -1,15 +1,26 @@
 // The one call the call store makes when it saves a summary: plan the tenant's targets and
-// enqueue them, inside the store's transaction.
+// enqueue them, inside the store's transaction (SQLite: synchronously on its Database;
+// PostgreSQL: on the transaction's client).
 import type Database from 'better-sqlite3';
+import type pg from 'pg';
 import { describeError } from './errors.js';
 import { enqueueDeliveries } from './outbox.js';
+import { enqueueDeliveriesPg } from './outbox-pg.js';
 import type { CallSummary } from './summary-view.js';
-import { parseNotificationTargets, planTargets } from './targets.js';
+import { parseNotificationTargets, planTargets, type DeliveryTarget } from './targets.js';
 
 export interface EnqueueResult {
   enqueued: number;
   /** Set when the tenant's notification config is invalid: nothing was enqueued, the summary still commits. */
   configError?: string;
+}
+
+function plan(notifications: unknown): { targets: DeliveryTarget[] } | { configError: string } {
+  try {
+    return { targets: planTargets(parseNotificationTargets(notifications)) };
+  } catch (err) {
+    return { configError: describeError(err) };
+  }
 }
 
 /**
@@ -18,11 +29,12 @@ export interface EnqueueResult {
  * Database errors do throw, so the caller's transaction fails as a whole.
  */
 export function enqueueCallNotifications(db: Database.Database, summary: CallSummary, notifications: unknown, now: number = Date.now()): EnqueueResult {
-  let targets;
-  try {
-    targets = planTargets(parseNotificationTargets(notifications));
-  } catch (err) {
-    return { enqueued: 0, configError: describeError(err) };
-  }
-  return { enqueued: enqueueDeliveries(db, summary, targets, now) };
+  const p = plan(notifications);
+  return 'configError' in p ? { enqueued: 0, configError: p.configError } : { enqueued: enqueueDeliveries(db, summary, p.targets, now) };
+}
+
+/** The same on PostgreSQL: `client` is in the transaction that stores the summary. */
+export async function enqueueCallNotificationsPg(client: pg.ClientBase, summary: CallSummary, notifications: unknown, now: number = Date.now()): Promise<EnqueueResult> {
+  const p = plan(notifications);
+  return 'configError' in p ? { enqueued: 0, configError: p.configError } : { enqueued: await enqueueDeliveriesPg(client, summary, p.targets, now) };
 }

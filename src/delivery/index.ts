@@ -1,9 +1,12 @@
 // Public interface of summary delivery: the outbox, its worker, target config, webhook signatures.
 export type { CallSummary } from './summary-view.js';
 export { migrateDeliveryOutbox } from './outbox-migrations.js';
-export { enqueueDeliveries, listDeliveries, redeliver, idempotencyKey } from './outbox.js';
-export type { DeliveryRecord, DeliveryStatus, DeliveryFilter } from './outbox.js';
-export { enqueueCallNotifications } from './enqueue-call.js';
+export { PG_OUTBOX_MIGRATIONS } from './outbox-pg-migrations.js';
+export { enqueueDeliveries, listDeliveries, redeliver, redactOutboxTranscripts, sqliteOutbox } from './outbox.js';
+export { enqueueDeliveriesPg, pgOutbox } from './outbox-pg.js';
+export { idempotencyKey } from './outbox-store.js';
+export type { DeliveryOutbox, DeliveryRecord, DeliveryStatus, DeliveryFilter, ClaimedDelivery, ClaimRef, RecoverScope } from './outbox-store.js';
+export { enqueueCallNotifications, enqueueCallNotificationsPg } from './enqueue-call.js';
 export type { EnqueueResult } from './enqueue-call.js';
 export { DeliveryWorker } from './worker.js';
 export type { DeliveryWorkerOptions, RoundResult, TenantTargetsLookup, SettledEvent, AttemptOutcome } from './worker.js';

@@ -2,7 +2,7 @@
 // so it can share a database file with the call store without colliding with its versions.
 import type Database from 'better-sqlite3';
 
-interface OutboxMigration {
+export interface OutboxMigration {
   version: number;
   name: string;
   sql: string;
@@ -36,6 +36,11 @@ const OUTBOX_MIGRATIONS: readonly OutboxMigration[] = [
       CREATE INDEX delivery_outbox_call ON delivery_outbox (call_id);
       CREATE INDEX delivery_outbox_tenant ON delivery_outbox (tenant_id, created_at);
     `,
+  },
+  {
+    version: 2,
+    name: 'delivery_outbox.claimed_by (the worker that claimed a row; fences its settlement)',
+    sql: 'ALTER TABLE delivery_outbox ADD COLUMN claimed_by TEXT;',
   },
 ];
 

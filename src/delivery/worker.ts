@@ -1,13 +1,17 @@
 // The delivery worker: claims due outbox rows, sends them, and settles each as sent, retried later
 // (exponential backoff with jitter) or dead. It never throws out of its loop: every failure,
-// including a bad target config or a corrupt row, ends up in last_error.
+// including a bad target config or a corrupt row, ends up in last_error. It runs against either
+// outbox (DeliveryOutbox: the node's SQLite file, or PostgreSQL shared by several nodes, each with
+// its own worker and a distinct workerId).
+import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.js';
 import { dispatchTarget, type Dispatch } from './dispatch.js';
 import { TargetConfigError, describeError, isRetryable } from './errors.js';
-import { OutboxQueue, type ClaimedDelivery } from './outbox.js';
+import { sqliteOutbox } from './outbox.js';
 import { migrateDeliveryOutbox } from './outbox-migrations.js';
+import type { ClaimedDelivery, DeliveryOutbox } from './outbox-store.js';
 import type { CallSummary } from './summary-view.js';
 import { parseNotificationTargets, parseOperatorConfig, resolveTarget } from './targets.js';
 
@@ -15,7 +19,16 @@ import { parseNotificationTargets, parseOperatorConfig, resolveTarget } from './
 export type TenantTargetsLookup = (tenantId: string) => unknown;
 
 export interface DeliveryWorkerOptions {
-  db: Database.Database;
+  /** The outbox to deliver from: `pgOutbox(pool)` / the PostgreSQL store's `outbox`, or `sqliteOutbox(db)`. */
+  outbox?: DeliveryOutbox;
+  /** Shorthand for `outbox: sqliteOutbox(db)` (the outbox table is migrated first). One of `outbox` and `db` is required. */
+  db?: Database.Database;
+  /**
+   * This worker's name in `claimed_by` (the node id). Rows it left in `sending` are requeued when a
+   * worker of the same id starts, so it must be stable across restarts and unique among the workers
+   * running on one database. Default: the host name.
+   */
+  workerId?: string;
   /** Looks up a tenant's notification targets at send time. */
   tenantTargets: TenantTargetsLookup;
   /** Operator-wide SMTP and SMS provider (DeliveryOperatorSchema), used when a tenant has none. */
@@ -56,7 +69,8 @@ export interface RoundResult {
 }
 
 export class DeliveryWorker {
-  private readonly queue: OutboxQueue;
+  private readonly outbox: DeliveryOutbox;
+  private readonly workerId: string;
   private readonly policy: BackoffPolicy;
   private readonly clock: () => number;
   private readonly random: () => number;
@@ -69,10 +83,17 @@ export class DeliveryWorker {
   private running = false;
   private current: Promise<RoundResult> | null = null;
   private lastLeaseCheck = 0;
+  /** Set by start(): the next round first requeues what this worker left in `sending` before it restarted. */
+  private recoverOwn = false;
 
   constructor(private readonly opts: DeliveryWorkerOptions) {
-    migrateDeliveryOutbox(opts.db);
-    this.queue = new OutboxQueue(opts.db);
+    if (opts.outbox) this.outbox = opts.outbox;
+    else if (opts.db) {
+      migrateDeliveryOutbox(opts.db);
+      this.outbox = sqliteOutbox(opts.db);
+    } else throw new TypeError('DeliveryWorker needs an outbox (or a SQLite db)');
+    this.workerId = opts.workerId ?? hostname();
+    if (this.workerId === '') throw new RangeError('workerId must not be empty');
     this.policy = { ...DEFAULT_BACKOFF, ...opts.backoff };
     if (!(this.policy.maxAttempts >= 1) || !(this.policy.baseMs >= 0) || !(this.policy.maxMs >= this.policy.baseMs)) {
       throw new RangeError('backoff needs maxAttempts >= 1 and 0 <= baseMs <= maxMs');
@@ -87,14 +108,16 @@ export class DeliveryWorker {
     if (this.leaseMs <= this.sendTimeoutMs) throw new RangeError('leaseMs must exceed sendTimeoutMs, or a slow attempt could be sent twice');
   }
 
-  /** Requeues rows a crash left in `sending`, then polls. Assumes no other worker is sending from this database. */
+  /**
+   * Polls; the first round requeues the rows this worker id left in `sending` (a crash or a stop
+   * mid-attempt) and those whose lease expired. Other workers' fresh claims are left alone.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
-    const now = this.clock();
-    const requeued = this.queue.recover(now, now, this.policy.maxAttempts);
-    this.lastLeaseCheck = now;
-    this.opts.logger.info({ requeued }, 'delivery worker started');
+    this.recoverOwn = true;
+    this.lastLeaseCheck = this.clock();
+    this.opts.logger.info({ workerId: this.workerId, outbox: this.outbox.kind }, 'delivery worker started');
     this.schedule(0);
   }
 
@@ -130,13 +153,13 @@ export class DeliveryWorker {
     }
     if (!this.running) return;
     if (result.claimed >= this.batchSize) { this.schedule(0); return; }
-    const nextDue = this.safeNextDue();
+    const nextDue = await this.safeNextDue();
     const wait = nextDue === null ? this.pollIntervalMs : Math.min(this.pollIntervalMs, Math.max(0, nextDue - this.clock()));
     this.schedule(wait);
   }
 
-  private safeNextDue(): number | null {
-    try { return this.queue.nextDueAt(); } catch { return null; }
+  private async safeNextDue(): Promise<number | null> {
+    try { return await this.outbox.nextDueAt(); } catch { return null; }
   }
 
   /** One round: claim due rows and settle each. Tests call this directly with a fake clock. */
@@ -152,12 +175,18 @@ export class DeliveryWorker {
 
   private async round(): Promise<RoundResult> {
     const now = this.clock();
-    if (now - this.lastLeaseCheck >= this.leaseMs) {
+    const scope = { claimedBefore: now - this.leaseMs, maxAttempts: this.policy.maxAttempts };
+    if (this.recoverOwn) {
+      const requeued = await this.outbox.recover(now, { ...scope, restartedWorker: this.workerId });
+      this.recoverOwn = false;
       this.lastLeaseCheck = now;
-      const requeued = this.queue.recover(now, now - this.leaseMs, this.policy.maxAttempts);
+      if (requeued) this.opts.logger.info({ requeued }, 'requeued deliveries interrupted by the previous run');
+    } else if (now - this.lastLeaseCheck >= this.leaseMs) {
+      this.lastLeaseCheck = now;
+      const requeued = await this.outbox.recover(now, scope);
       if (requeued) this.opts.logger.warn({ requeued }, 'requeued deliveries whose attempt outlived the lease');
     }
-    const rows = this.queue.claim(now, this.batchSize);
+    const rows = await this.outbox.claim(now, this.batchSize, this.workerId);
     const result: RoundResult = { claimed: rows.length, sent: 0, retried: 0, dead: 0 };
     const outcomes = await Promise.all(rows.map((r) => this.attempt(r)));
     outcomes.forEach((outcome, i) => {
@@ -176,6 +205,9 @@ export class DeliveryWorker {
     const log = this.opts.logger.child({ deliveryId: row.id, callId: row.callId, tenantId: row.tenantId, target: row.targetKind, attempt: row.attempts });
     const progress = { ...row.progress };
     const signal = AbortSignal.timeout(this.sendTimeoutMs);
+    // Progress writes are chained and awaited before the attempt is settled.
+    let progressSaved: Promise<void> = Promise.resolve();
+    let failure: { err: unknown } | null = null;
     try {
       const summary = this.parsePayload(row.payloadJson);
       const targets = parseNotificationTargets(this.opts.tenantTargets(row.tenantId));
@@ -190,24 +222,42 @@ export class DeliveryWorker {
         progress,
         saveProgress: (step, value) => {
           progress[step] = value;
-          this.queue.saveProgress(row.id, progress, this.clock());
+          const snapshot = { ...progress };
+          progressSaved = progressSaved.then(() => this.outbox.saveProgress(row, snapshot, this.clock()));
         },
       });
-      this.queue.markSent(row.id, this.clock());
-      log.info('delivery sent');
-      return 'sent';
     } catch (err) {
+      failure = { err };
+    }
+    await progressSaved.catch((e: unknown) => log.warn({ err: describeError(e) }, 'delivery progress not saved'));
+    if (failure) return this.settleFailure(row, failure.err, log);
+    try {
+      if (await this.outbox.markSent(row, this.clock())) log.info('delivery sent');
+      else log.warn('delivery sent, but its claim had expired and was taken over');
+    } catch (dbErr) {
+      // Sent, not recorded: the lease requeues it and the receiver deduplicates on the idempotency key.
+      log.error({ err: describeError(dbErr) }, 'delivery sent, outcome not saved');
+    }
+    return 'sent';
+  }
+
+  private async settleFailure(row: ClaimedDelivery, err: unknown, log: Logger): Promise<AttemptOutcome> {
+    try {
       const message = describeError(err);
       const now = this.clock();
       if (!isRetryable(err) || row.attempts >= this.policy.maxAttempts) {
         const why = isRetryable(err) ? `gave up after ${row.attempts} attempts: ${message}` : message;
-        this.queue.markDead(row.id, now, why);
+        await this.outbox.markDead(row, now, why);
         log.warn({ error: why }, 'delivery dead');
         return 'dead';
       }
       const delay = backoffDelay(this.policy, row.attempts, this.random);
-      this.queue.markRetry(row.id, now, now + delay, message);
+      await this.outbox.markRetry(row, now, now + delay, message);
       log.info({ error: message, retryInMs: delay }, 'delivery will be retried');
+      return 'retried';
+    } catch (dbErr) {
+      // The row stays in `sending`; the lease (or this worker's next start) requeues it.
+      log.error({ err: describeError(dbErr) }, 'delivery outcome not saved');
       return 'retried';
     }
   }

@@ -4,6 +4,7 @@ import type uWS from 'uWebSockets.js';
 import { z } from 'zod';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { CallAdmission } from '../signaling/call-admission.js';
 import type { CallTokens } from '../signaling/call-token.js';
 import type { TenantOrigins } from '../signaling/tenant-origins.js';
 import { HttpBodyError, readBody, type HttpApp } from '../transport/http-server.js';
@@ -11,6 +12,8 @@ import { HttpBodyError, readBody, type HttpApp } from '../transport/http-server.
 export interface GatewayDeps {
   tokens: CallTokens;
   origins: TenantOrigins;
+  /** Tenant status and limits (token issue is refused when a call would be); none: every known tenant. */
+  admission?: CallAdmission;
   metrics: GatewayMetrics;
   log: Logger;
   /** True once the media workers are up and the gateway can take calls. */
@@ -57,10 +60,12 @@ export function registerGatewayRoutes(app: HttpApp, deps: GatewayDeps): void {
   registerTokenRoute(app, deps);
 }
 
-function json(res: uWS.HttpResponse, status: string, body: unknown, origin?: string): void {
+function json(res: uWS.HttpResponse, status: string, body: unknown, origin?: string, retryAfterS?: number): void {
   res.cork(() => {
     res.writeStatus(status).writeHeader('content-type', 'application/json');
     if (origin) res.writeHeader('access-control-allow-origin', origin).writeHeader('vary', 'Origin');
+    // RFC 9110 §10.2.3; readable cross-origin only when exposed (Fetch standard, CORS-safelisted headers).
+    if (retryAfterS !== undefined) res.writeHeader('retry-after', String(retryAfterS)).writeHeader('access-control-expose-headers', 'Retry-After');
     res.end(JSON.stringify(body));
   });
 }
@@ -101,6 +106,13 @@ function registerTokenRoute(app: HttpApp, deps: GatewayDeps): void {
         }
         if (!deps.origins.allows(tenant, origin, host)) {
           json(res, '403 Forbidden', { error: 'origin_not_allowed' });
+          return;
+        }
+        const refused = deps.admission?.check(tenant);
+        if (refused) {
+          const status = refused.code === 'unknown_tenant' ? '404 Not Found' : refused.code === 'tenant_suspended' ? '403 Forbidden' : '429 Too Many Requests';
+          const body = { error: refused.code, message: refused.message, ...(refused.retryAfterS !== undefined ? { retryAfter: refused.retryAfterS } : {}) };
+          json(res, status, body, origin, refused.retryAfterS);
           return;
         }
         const issued = deps.tokens.issue(tenant, origin);

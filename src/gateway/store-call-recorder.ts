@@ -2,6 +2,9 @@ import { BroadcastChannel } from 'node:worker_threads';
 import type { CallRecorder, LatencySummary } from '../media/webrtc-call-record.js';
 import type { LatencyMark, TurnRecord } from '../media/webrtc-call-handler.js';
 import type { PipelineTrace } from '../media/pipeline-call-handler.js';
+import type { Logger } from '../observability/logger.js';
+import { callRecords, type CallRecords } from '../records/call-records.js';
+import { asyncStore } from '../records/records-store.js';
 import type { CallStore, TurnLatencyFigures } from '../records/store.js';
 
 export interface EndedCall {
@@ -19,35 +22,64 @@ interface PendingReply {
   figures: TurnLatencyFigures;
 }
 
+export interface StoreCallRecorderOptions {
+  onEnded?: (callId: string, ended: EndedCall) => void;
+  /** How many ended calls `ended()` remembers. Default 1000. */
+  keepEnded?: number;
+  /** Where failed writes are logged. */
+  log?: Logger;
+}
+
 /**
  * Writes WebRTC calls into the records store as they progress: the call row at start, each
  * caller/agent turn with its timestamp, each agent turn's latency figures (end-of-utterance delay,
  * end-to-end, interruption stop) when the turn is recorded, and the end reason and time at the end.
+ * Its writes go through the call's queue of `CallRecords`, shared with the records writer that
+ * applies the media workers' dialog sessions, so one call's operations keep their order.
  * `ended(callId)` keeps the raw latency marks of the last few ended calls for tests and benches.
  */
 export class StoreCallRecorder implements CallRecorder {
   private readonly endedCalls = new Map<string, EndedCall>();
   private readonly replies = new Map<string, PendingReply[]>();
+  private readonly records: CallRecords;
+  private readonly onEnded: (callId: string, ended: EndedCall) => void;
+  private readonly keepEnded: number;
 
-  constructor(
-    private readonly store: CallStore,
-    private readonly onEnded: (callId: string, ended: EndedCall) => void = () => undefined,
-    private readonly keepEnded = 1000,
-  ) {}
+  /** `store`: the records writer's `CallRecords`, or a SQLite store (adapted, with its own queue). */
+  constructor(store: CallRecords | CallStore, private readonly o: StoreCallRecorderOptions = {}) {
+    this.records = 'database' in store ? callRecords(asyncStore(store)) : store;
+    this.onEnded = o.onEnded ?? (() => undefined);
+    this.keepEnded = o.keepEnded ?? 1000;
+  }
+
+  /** Resolves once the writes submitted so far for `callId` are applied. */
+  settled(callId: string): Promise<void> {
+    return this.records.settled(callId);
+  }
+
+  private write(callId: string, what: string, op: Parameters<CallRecords['inCall']>[1]): void {
+    this.records.inCall(callId, op).catch((err: unknown) => this.o.log?.error({ callId, err: err instanceof Error ? err.message : String(err) }, `call record: ${what} failed`));
+  }
 
   callStarted(call: { callId: string; tenant: string; startedAt: number }): void {
-    this.store.createCall({ id: call.callId, tenantId: call.tenant, channel: 'webrtc', callerNumber: null, language: 'en', startedAt: new Date(call.startedAt).toISOString() });
+    const entry = { id: call.callId, tenantId: call.tenant, channel: 'webrtc' as const, callerNumber: null, language: 'en' as const, startedAt: new Date(call.startedAt).toISOString() };
+    this.write(call.callId, 'createCall', (s) => s.createCall(entry));
     this.replies.set(call.callId, []);
   }
 
   turn(callId: string, turn: TurnRecord): void {
-    const id = this.store.appendTurn(callId, { speaker: turn.role, text: turn.text ?? '', at: new Date(turn.startedAt).toISOString() }, 'webrtc-demo');
-    if (turn.role !== 'agent') return;
-    const queue = this.replies.get(callId);
-    const i = queue?.findIndex((r) => r.endOfTurn !== undefined) ?? -1;
-    if (!queue || i < 0) return;
-    const [reply] = queue.splice(i, 1);
-    if (reply && Object.keys(reply.figures).length > 0) this.store.recordTurnLatency(id, reply.figures);
+    let figures: TurnLatencyFigures | null = null;
+    if (turn.role === 'agent') {
+      const queue = this.replies.get(callId);
+      const i = queue?.findIndex((r) => r.endOfTurn !== undefined) ?? -1;
+      const reply = queue && i >= 0 ? queue.splice(i, 1)[0] : undefined;
+      if (reply && Object.keys(reply.figures).length > 0) figures = reply.figures;
+    }
+    const entry = { speaker: turn.role, text: turn.text ?? '', at: new Date(turn.startedAt).toISOString() };
+    this.write(callId, 'appendTurn', async (s) => {
+      const id = await s.appendTurn(callId, entry, 'webrtc-demo');
+      if (figures) await s.recordTurnLatency(id, figures);
+    });
   }
 
   latency(callId: string, mark: LatencyMark, at: number): void {
@@ -90,7 +122,8 @@ export class StoreCallRecorder implements CallRecorder {
 
   callEnded(callId: string, ended: EndedCall): void {
     this.replies.delete(callId);
-    this.store.endCall(callId, { reason: ended.reason, endedAt: new Date(ended.endedAt).toISOString() });
+    const end = { reason: ended.reason, endedAt: new Date(ended.endedAt).toISOString() };
+    this.write(callId, 'endCall', (s) => s.endCall(callId, end));
     this.endedCalls.set(callId, ended);
     if (this.endedCalls.size > this.keepEnded) {
       const oldest = this.endedCalls.keys().next().value;
@@ -102,8 +135,9 @@ export class StoreCallRecorder implements CallRecorder {
   /**
    * Persists the speech pipeline's per-turn figures (transcription delay, LLM TTFT, TTS TTFB, ...)
    * posted by the media workers on `channelName`. The worker's dialog session wrote the agent turn
-   * through its own connection; the figures go to the latest agent turn with that text (the heard
-   * part after a barge-in), else the latest agent turn without figures.
+   * through the records writer; the figures go, after the call's writes received so far, to the
+   * latest agent turn with that text (the heard part after a barge-in), else the latest agent turn
+   * without figures.
    */
   followPipelineTrace(channelName: string): { close(): void } {
     const channel = new BroadcastChannel(channelName);
@@ -111,29 +145,28 @@ export class StoreCallRecorder implements CallRecorder {
     channel.onmessage = (ev) => {
       const t = (ev as { data: PipelineTrace }).data;
       if (t.type !== 'turn') return;
-      try {
-        this.pipelineTurn(t.callId, t.record.heardText ?? t.record.agentText, {
-          endOfUtteranceDelayMs: t.record.endOfUtteranceDelayMs,
-          transcriptionDelayMs: t.record.transcriptionDelayMs,
-          llmTtftMs: t.record.llmTtftMs,
-          ttsTtfbMs: t.record.ttsTtfbMs,
-          endToEndMs: t.record.endToEndMs,
-        });
-      } catch {
-        // A trace for a call this process does not store (another node's database): nothing to attach to.
-      }
+      // A trace for a call this process does not store (another node's database) has nothing to attach to.
+      this.pipelineTurn(t.callId, t.record.heardText ?? t.record.agentText, {
+        endOfUtteranceDelayMs: t.record.endOfUtteranceDelayMs,
+        transcriptionDelayMs: t.record.transcriptionDelayMs,
+        llmTtftMs: t.record.llmTtftMs,
+        ttsTtfbMs: t.record.ttsTtfbMs,
+        endToEndMs: t.record.endToEndMs,
+      }).catch(() => undefined);
     };
     return { close: () => channel.close() };
   }
 
-  /** Attaches figures to an agent turn of a call written by another connection; returns the turn id or null. */
-  pipelineTurn(callId: string, agentText: string, figures: TurnLatencyFigures): number | null {
-    const agents = (this.store.getCall(callId)?.turns ?? []).filter((x) => x.speaker === 'agent');
-    const text = agentText.trim();
-    const target = agents.findLast((x) => x.latency === null && x.text.trim() === text) ?? agents.findLast((x) => x.latency === null);
-    if (!target) return null;
-    this.store.recordTurnLatency(target.id, figures);
-    return target.id;
+  /** Attaches figures to an agent turn of a call written by another writer; resolves to the turn id or null. */
+  pipelineTurn(callId: string, agentText: string, figures: TurnLatencyFigures): Promise<number | null> {
+    return this.records.inCall(callId, async (s) => {
+      const agents = ((await s.getCall(callId))?.turns ?? []).filter((x) => x.speaker === 'agent');
+      const text = agentText.trim();
+      const target = agents.findLast((x) => x.latency === null && x.text.trim() === text) ?? agents.findLast((x) => x.latency === null);
+      if (!target) return null;
+      await s.recordTurnLatency(target.id, figures);
+      return target.id;
+    });
   }
 
   ended(callId: string): EndedCall | undefined {

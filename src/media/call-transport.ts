@@ -22,7 +22,10 @@ export interface CallTransport {
   onPacket: ((packet: MediaPacket) => void) | undefined;
   /** Called once when the transport is gone (peer left, network lost, closed). */
   onClose: ((reason: string) => void) | undefined;
-  /** Sends one agent packet; `marker` starts a talkspurt (RFC 3551 §4.1). */
+  /**
+   * Sends one agent packet; `marker` starts a talkspurt (RFC 3551 §4.1). The payload is
+   * copied (or on the wire) before this returns: the caller may reuse its buffer.
+   */
   send(payload: Buffer, timestamp: number, marker: boolean): void;
   close(reason: string): void;
 }

@@ -44,6 +44,11 @@ export interface CallConfig {
   payload: PayloadKind;
   /** RTP payload type to accept (others, e.g. RFC 4733 events, are counted and dropped); any when absent. */
   payloadType?: number;
+  /**
+   * Opus only: decode natively in `pull()` (libopus, straight to 16 kHz) so the slot's status
+   * is `Pcm`, not `Opus`; a refused or short packet becomes `Lost` and is concealed [false].
+   */
+  decodeOpus?: boolean;
   /** RTP clock rate [48000 for Opus, 8000 for G.711]. */
   clockRate?: number;
   /** Jitter-buffer delay bounds [20, 200]. */
@@ -103,6 +108,8 @@ export interface CallStats extends JitterStats {
   malformed: number;
   /** Packets of another payload type than the configured one. */
   otherPayloadType: number;
+  /** Opus packets the native decoder refused or that held less than a frame (concealed instead). */
+  opusDecodeErrors: number;
 }
 
 interface EngineLayout {
@@ -111,6 +118,8 @@ interface EngineLayout {
   frameSamples: number;
   recordHeaderBytes: number;
   resultStride: number;
+  /** libopus version when the addon decodes Opus natively (absent in an older addon). */
+  opusVersion?: string;
 }
 
 interface NativeMediaEngine {
@@ -131,11 +140,15 @@ const addon = native as unknown as EngineAddon;
 
 /** Bytes of one packed ingest record header: u32 slot, u32 length, f64 arrival ms (little-endian). */
 export const RECORD_HEADER_BYTES = 16;
+/** Fixed RTP header (RFC 3550 §5.1) that `enqueueRtp` writes. */
+const RTP_HEADER_BYTES = 12;
 
 export class MediaEngine {
   readonly maxCalls: number;
   readonly maxPayload: number;
   readonly frameSamples: number;
+  /** The addon's libopus version when it can decode Opus itself (`decodeOpus`), else undefined. */
+  readonly opusVersion: string | undefined;
   /** Per-slot status after pull (see {@link FrameStatus}); JS may set Opus→Lost when decoding fails. */
   readonly status: Uint8Array;
   /** Per-slot 16 kHz frames (frameSamples each). */
@@ -161,6 +174,7 @@ export class MediaEngine {
     this.maxPayload = layout.maxPayload;
     this.frameSamples = layout.frameSamples;
     this.resultStride = layout.resultStride;
+    this.opusVersion = layout.opusVersion;
     const n = this.maxCalls;
     this.status = new Uint8Array(n);
     this.pcm = new Int16Array(n * this.frameSamples);
@@ -189,7 +203,30 @@ export class MediaEngine {
   /** Packs one decrypted RTP packet for the next `ingest()` (no native call). */
   enqueuePacket(slot: number, arrivalMs: number, packet: Uint8Array): void {
     this.checkSlot(slot);
-    const need = this.recordBytes + RECORD_HEADER_BYTES + packet.length;
+    const o = this.reserve(slot, arrivalMs, packet.length);
+    this.records.set(packet, o + RECORD_HEADER_BYTES);
+  }
+
+  /**
+   * Packs one RTP packet given as header fields and payload (the header rebuilt in place,
+   * RFC 3550 §5.1, no extension or CSRC) for the next `ingest()`: no intermediate buffer or view.
+   */
+  enqueueRtp(slot: number, arrivalMs: number, marker: boolean, payloadType: number, sequenceNumber: number, timestamp: number, ssrc: number, payload: Uint8Array): void {
+    this.checkSlot(slot);
+    const length = RTP_HEADER_BYTES + payload.length;
+    const o = this.reserve(slot, arrivalMs, length) + RECORD_HEADER_BYTES;
+    const v = this.recordView;
+    v.setUint8(o, 0x80);
+    v.setUint8(o + 1, (marker ? 0x80 : 0) | (payloadType & 0x7f));
+    v.setUint16(o + 2, sequenceNumber & 0xffff);
+    v.setUint32(o + 4, timestamp >>> 0);
+    v.setUint32(o + 8, ssrc >>> 0);
+    this.records.set(payload, o + RTP_HEADER_BYTES);
+  }
+
+  /** Room for one record of `length` packet bytes; writes its header and returns its offset. */
+  private reserve(slot: number, arrivalMs: number, length: number): number {
+    const need = this.recordBytes + RECORD_HEADER_BYTES + length;
     if (need > this.records.length) {
       const grown = new Uint8Array(Math.max(need, this.records.length * 2));
       grown.set(this.records.subarray(0, this.recordBytes));
@@ -198,11 +235,11 @@ export class MediaEngine {
     }
     const o = this.recordBytes;
     this.recordView.setUint32(o, slot, true);
-    this.recordView.setUint32(o + 4, packet.length, true);
+    this.recordView.setUint32(o + 4, length, true);
     this.recordView.setFloat64(o + 8, arrivalMs, true);
-    this.records.set(packet, o + RECORD_HEADER_BYTES);
     this.recordBytes = need;
     this.recordCount++;
+    return o;
   }
 
   /** Hands every queued packet to the jitter buffers in one native call; returns the number accepted. */

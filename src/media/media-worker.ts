@@ -4,11 +4,13 @@ import { RTCDtlsTransport } from 'werift';
 import { MediaClock } from './pacer.js';
 import type { CallHandlerFactory } from './webrtc-call-handler.js';
 import { wallClock } from './webrtc-call-handler.js';
-import { MediaSession } from './webrtc-media-session.js';
+import { armThreadProfile, profileRequestFromEnv } from '../observability/thread-profiler.js';
+import { MediaSession, workerMediaCounters } from './webrtc-media-session.js';
 import { WorkerJitterEngine } from './webrtc-jitter-engine.js';
 import { WebRtcTransport } from './webrtc-transport.js';
 import { installNativeX25519 } from './werift-native-x25519.js';
-import { setThreadNice } from './worker-thread-priority.js';
+import { mediaWorkerRtPriorityFromEnv, setThreadNice, setThreadRealtime } from './worker-thread-priority.js';
+import { replaceWorkerTenants } from './worker-tenants.js';
 import type { FromWorker, MediaWorkerData, ToWorker } from './worker-pool-messages.js';
 
 /**
@@ -36,6 +38,10 @@ async function loadOptional<T>(load: () => Promise<T>): Promise<{ mod?: T; error
 // Keep the 20 ms clock ahead of less urgent threads on the core (worker-thread-priority.ts).
 const niceRefused = setThreadNice(data.threadNice);
 if (niceRefused) post({ t: 'log', level: 'warn', msg: `media worker keeps its scheduling priority: ${niceRefused}` });
+// Opt-in real-time class (MEDIA_WORKER_RT_PRIORITY): ahead of other processes on the core too, at a CPU cost (worker-thread-priority.ts).
+const rtPriority = mediaWorkerRtPriorityFromEnv();
+const rtRefused = rtPriority > 0 ? setThreadRealtime(rtPriority) : undefined;
+if (rtRefused) post({ t: 'log', level: 'warn', msg: `media worker stays in the normal scheduling class: ${rtRefused}` });
 
 // werift's DTLS ECDHE on OpenSSL instead of tweetnacl's JavaScript (werift-native-x25519.ts).
 installNativeX25519();
@@ -46,7 +52,7 @@ await RTCDtlsTransport.SetupCertificate();
 const native = data.settings.srtp === 'native' ? await loadOptional(() => import('./werift-native-srtp.js')) : {};
 const jitter =
   data.settings.jitterEngine === 'native'
-    ? await loadOptional(async () => new WorkerJitterEngine(await import('./media-engine.js'), data.settings.maxCallsPerWorker))
+    ? await loadOptional(async () => new WorkerJitterEngine(await import('./media-engine.js'), data.settings.maxCallsPerWorker, { nativeOpus: data.settings.opusCodec !== 'js' }))
     : {};
 
 // A stray rejection inside werift (a send racing a close) must not take down every call of this worker.
@@ -78,6 +84,17 @@ setInterval(() => {
   sent.overruns = clock.overruns;
   sent.skipped = clock.skipped;
 }, 1000).unref();
+
+// FIRSTRING_MEDIA_CPU_PROF=<dir>: one CPU profile window of this thread at steady load (thread-profiler.ts).
+const profileRequest = profileRequestFromEnv();
+if (profileRequest) {
+  armThreadProfile(
+    profileRequest,
+    'media-worker',
+    { calls: () => sessions.size, counters: () => ({ ...workerMediaCounters, ticks: clock.ticks, overruns: clock.overruns, skipped: clock.skipped }) },
+    (r) => post(r instanceof Error ? { t: 'log', level: 'warn', msg: 'media worker CPU profile failed', err: r.message } : { t: 'log', level: 'warn', msg: `media worker CPU profile written: ${r}` }),
+  );
+}
 
 function start(callId: string, tenant: string): void {
   const transport = new WebRtcTransport(data.settings, (candidate) => post({ t: 'candidate', callId, candidate }), native.mod);
@@ -115,6 +132,7 @@ function newSession(callId: string, tenant: string, transport: WebRtcTransport):
     },
     clock.ticks,
     jitter.mod,
+    data.settings.opusCodec !== 'js',
   );
 }
 
@@ -145,6 +163,9 @@ port.on('message', (m: ToWorker) => {
       return;
     case 'hangup':
       sessions.get(m.callId)?.hangup(m.reason);
+      return;
+    case 'tenants':
+      replaceWorkerTenants(m.tenants);
       return;
   }
 });

@@ -34,19 +34,51 @@ export interface OpusEncoderOptions {
   complexity?: number;
 }
 
+const DEFAULT_BITRATE = 24_000;
+const DEFAULT_COMPLEXITY = 5;
+
+/** The format name of `OpusEncoder16k` packets made with `opts`. */
+export function opusFormat(opts: OpusEncoderOptions = {}): string {
+  return `opus/${SAMPLE_RATE}/1;bitrate=${opts.bitrate ?? DEFAULT_BITRATE};complexity=${opts.complexity ?? DEFAULT_COMPLEXITY};fec=1;signal=voice`;
+}
+
+/** The agent voice's encoder settings: the pacer's and the phrase cache's (cached phrases must match what the pacer would send). */
+/** Complexity 1: 49 µs per frame against 80 µs at 3, same decoded SNR within 2 dB (bench/webrtc-path/opus-complexity.ts). */
+export const AGENT_VOICE_OPUS: Readonly<OpusEncoderOptions> = { complexity: 1 };
+
 /** Encodes 20 ms 16 kHz mono frames for the agent's voice. */
 export class OpusEncoder16k {
   private readonly codec = new opus.OpusEncoder(SAMPLE_RATE, 1);
+  /**
+   * Names the packets this encoder makes (codec, rate, channels, bitrate, complexity, FEC):
+   * a packet encoded elsewhere with the same name may be sent in place of this encoder's.
+   */
+  readonly format: string;
 
   constructor(opts: OpusEncoderOptions = {}) {
-    this.codec.setBitrate(opts.bitrate ?? 24_000);
-    this.codec.applyEncoderCTL(OPUS_SET_COMPLEXITY, opts.complexity ?? 5);
+    this.codec.setBitrate(opts.bitrate ?? DEFAULT_BITRATE);
+    this.codec.applyEncoderCTL(OPUS_SET_COMPLEXITY, opts.complexity ?? DEFAULT_COMPLEXITY);
     this.codec.applyEncoderCTL(OPUS_SET_SIGNAL, OPUS_SIGNAL_VOICE);
     this.codec.applyEncoderCTL(OPUS_SET_INBAND_FEC, 1);
+    this.format = opusFormat(opts);
   }
 
   encode(frame: Int16Array): Buffer {
     if (frame.length !== FRAME_SAMPLES) throw new RangeError(`Opus frame must be ${FRAME_SAMPLES} samples, got ${frame.length}`);
     return this.codec.encode(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
   }
+}
+
+/**
+ * The encoder port the phrase cache takes (`FrameEncoders`, src/providers/tts/phrase-cache.ts):
+ * one entry named by the pacer's format, encoding a whole phrase once with a fresh encoder
+ * (each phrase starts from a clean codec state, like a talkspurt).
+ */
+export function phraseEncoders(opts: OpusEncoderOptions = AGENT_VOICE_OPUS): Record<string, (pcm16k: readonly Int16Array[]) => Uint8Array[]> {
+  return {
+    [opusFormat(opts)]: (frames) => {
+      const enc = new OpusEncoder16k(opts);
+      return frames.map((f) => enc.encode(f));
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import type { CallTransport } from './call-transport.js';
-import type { AgentAudioSink, LatencyMark } from './webrtc-call-handler.js';
-import { FRAME_MS, FRAME_SAMPLES, RTP_TICKS_PER_FRAME, type OpusEncoder16k } from './opus-codec.js';
+import type { AgentAudioSink, EncodedFrame, LatencyMark } from './webrtc-call-handler.js';
+import type { AgentFrameEncoder } from './native-opus-encoder.js';
+import { FRAME_MS, FRAME_SAMPLES, RTP_TICKS_PER_FRAME } from './opus-codec.js';
 
 /**
  * One 20 ms media clock per worker, on the monotonic clock (performance.now).
@@ -69,18 +70,33 @@ export class MediaClock {
   };
 }
 
-/** The agent's queued audio for one call, as 20 ms frames (a ring of fixed frames: no allocation per frame once warm). */
+/**
+ * The agent's queued audio for one call, as 20 ms frames, each with the packet to send
+ * when it came pre-encoded (a cached phrase), so the pacer encodes only the rest.
+ */
 export class AgentAudioQueue {
   private frames: Int16Array[] = [];
+  private packets: Array<Uint8Array | undefined> = [];
   private head = 0;
   private partial: Int16Array | undefined;
   private partialLen = 0;
+  /** The pre-encoded packet of the frame `shift()` returned last, if it had one. */
+  lastPacket: Uint8Array | undefined;
 
   get queued(): number {
     return this.frames.length - this.head + (this.partialLen > 0 ? 1 : 0);
   }
 
-  push(pcm: Int16Array): void {
+  /**
+   * Queues PCM of any length. `packet` is taken only with exactly one whole frame on a
+   * frame boundary (otherwise the frame would not be the audio the packet holds).
+   */
+  push(pcm: Int16Array, packet?: Uint8Array): void {
+    if (packet && pcm.length === FRAME_SAMPLES && this.partialLen === 0) {
+      this.frames.push(pcm);
+      this.packets.push(packet);
+      return;
+    }
     let i = 0;
     while (i < pcm.length) {
       if (!this.partial) {
@@ -93,22 +109,26 @@ export class AgentAudioQueue {
       i += n;
       if (this.partialLen === FRAME_SAMPLES) {
         this.frames.push(this.partial);
+        this.packets.push(undefined);
         this.partial = undefined;
         this.partialLen = 0;
       }
     }
   }
 
-  /** Next frame to send; a trailing partial frame is sent zero-padded. */
+  /** Next frame to send; a trailing partial frame is sent zero-padded. Sets `lastPacket`. */
   shift(): Int16Array | undefined {
     if (this.head < this.frames.length) {
+      this.lastPacket = this.packets[this.head];
       const f = this.frames[this.head++];
       if (this.head > 256 && this.head * 2 > this.frames.length) {
         this.frames = this.frames.slice(this.head);
+        this.packets = this.packets.slice(this.head);
         this.head = 0;
       }
       return f;
     }
+    this.lastPacket = undefined;
     if (this.partial && this.partialLen > 0) {
       const f = this.partial;
       this.partial = undefined;
@@ -121,16 +141,19 @@ export class AgentAudioQueue {
   clear(): number {
     const dropped = this.queued;
     this.frames = [];
+    this.packets = [];
     this.head = 0;
     this.partial = undefined;
     this.partialLen = 0;
+    this.lastPacket = undefined;
     return dropped;
   }
 }
 
 /**
  * Sends one call's agent audio: one Opus frame per media-clock tick while audio is
- * queued, nothing while idle. Timestamps follow the 48 kHz RTP clock of the call
+ * queued, nothing while idle. A frame written with a packet in this encoder's format
+ * (a cached phrase, encoded once) is sent as is; only the others are encoded here. Timestamps follow the 48 kHz RTP clock of the call
  * (RFC 7587 §4.1): a talkspurt starts at the tick's position on that clock with the
  * marker bit set (RFC 3551 §4.1), then advances 960 per frame.
  */
@@ -140,10 +163,13 @@ export class OutboundPacer implements AgentAudioSink {
   private readonly startTick: number;
   private talking = false;
   private nextTs = 0;
+  /** Frames encoded here, and frames sent from a pre-encoded packet. */
+  encodedFrames = 0;
+  preEncodedFrames = 0;
 
   constructor(
     private readonly queue: AgentAudioQueue,
-    private readonly encoder: OpusEncoder16k,
+    private readonly encoder: AgentFrameEncoder,
     private readonly transport: CallTransport,
     private readonly mark: (m: LatencyMark) => void,
     startTick: number,
@@ -168,13 +194,27 @@ export class OutboundPacer implements AgentAudioSink {
       this.nextTs = (this.tsBase + (tick - this.startTick) * RTP_TICKS_PER_FRAME) >>> 0;
       this.mark('first_agent_packet_out');
     }
-    this.transport.send(this.encoder.encode(frame), this.nextTs, marker);
+    const packet = this.queue.lastPacket;
+    let payload: Buffer;
+    if (packet) {
+      payload = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
+      this.preEncodedFrames++;
+    } else {
+      payload = this.encoder.encode(frame);
+      this.encodedFrames++;
+    }
+    this.transport.send(payload, this.nextTs, marker);
     this.nextTs = (this.nextTs + RTP_TICKS_PER_FRAME) >>> 0;
     return frame;
   }
 
-  write(pcm: Int16Array): void {
-    this.queue.push(pcm);
+  /** The packet format this sink sends as is (`write`'s `encoded.format` must match it). */
+  get encodedFormat(): string {
+    return this.encoder.format;
+  }
+
+  write(pcm: Int16Array, encoded?: EncodedFrame): void {
+    this.queue.push(pcm, encoded && encoded.format === this.encoder.format ? encoded.packet : undefined);
   }
 
   pending(): number {

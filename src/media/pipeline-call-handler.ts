@@ -12,6 +12,7 @@ import { createDialogSession, type DialogSession } from '../agent/session.js';
 import type { EndReason } from '../agent/types.js';
 import { CallPipeline, type AgentActions, type PipelineMetric, type TurnRecord } from '../pipeline/index.js';
 import type { CallContext, CallHandler, CallHandlerFactory, CallMediaConfig, VoiceActivity } from './webrtc-call-handler.js';
+import { FrameSlab } from './frame-slab.js';
 import { pipelineWorkerContext, type PipelineWorkerContext } from './pipeline-worker-context.js';
 
 /** What the trace channel carries (see `traceChannel` in the handler options). */
@@ -48,6 +49,8 @@ export class PipelineCallHandler implements CallHandler {
   private readonly ready: Promise<void>;
   private readonly trace: BroadcastChannel | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The pipeline keeps caller frames (pre-roll, utterances): copies come from slabs, not one ArrayBuffer each. */
+  private readonly frames = new FrameSlab();
   /** The tenant's barge-in thresholds, for the native engine. */
   readonly mediaConfig: CallMediaConfig;
   private ended = false;
@@ -60,7 +63,8 @@ export class PipelineCallHandler implements CallHandler {
     this.w = pipelineWorkerContext(options);
     const tenant = this.w.tenants.get(ctx.tenant);
     if (!tenant) throw new Error(`unknown tenant "${ctx.tenant}"`);
-    this.mediaConfig = { bargeIn: { ...tenant.bargeIn } };
+    const { confirmSpeechMs, ...detector } = tenant.bargeIn;
+    this.mediaConfig = { bargeIn: detector };
     const log = this.w.log.child({ callId: ctx.callId, tenant: tenant.id });
     this.trace = traceChannel(this.w.options.traceChannel);
     this.session = createDialogSession({
@@ -80,12 +84,13 @@ export class PipelineCallHandler implements CallHandler {
       tts: this.w.speech.tts,
       sink: ctx.audio,
       phrases: this.w.speech.phrases,
-      config: this.w.pipelineConfig(tenant),
+      // Barge-in stage one is the native detector's minimum speech; stage two is the pipeline's.
+      config: { ...this.w.pipelineConfig(tenant), interruption: { pauseSpeechMs: detector.minSpeechMs, confirmSpeechMs } },
       logger: log,
       // The VAD and barge-in times are on this clock (ms since epoch).
       now: ctx.now,
       events: {
-        onTranscript: (t) => ctx.report.transcript('caller', t.text, true),
+        onTranscript: (t) => ctx.report.transcript('caller', t.text, t.kind === 'final'),
         onTurn: (r) => this.onTurn(r),
         onMetric: (m) => this.onMetric(m),
         onActions: (a) => this.onActions(a),
@@ -109,7 +114,7 @@ export class PipelineCallHandler implements CallHandler {
 
   onCallerFrame(frame: Int16Array): void {
     // The media layer reuses the array; the pipeline keeps utterance frames.
-    this.pipeline.onCallerFrame(frame.slice());
+    this.pipeline.onCallerFrame(this.frames.copy(frame));
   }
 
   onVoiceActivity(ev: VoiceActivity): void {

@@ -34,9 +34,20 @@ export interface TurnRecord {
  * Agent audio into the call: implemented by the media layer's paced Opus sender.
  * Structurally the speech pipeline's `AgentAudioSink` (src/pipeline/types.ts) plus `onDrained`.
  */
+/** One frame's packet encoded ahead of time (a cached phrase), in the format named by its encoder. */
+export interface EncodedFrame {
+  format: string;
+  packet: Uint8Array;
+}
+
 export interface AgentAudioSink {
-  /** Queues 16 kHz mono PCM: one 20 ms frame (320 samples) or any length, cut into frames (a short tail is zero-padded). */
-  write(pcm: Int16Array): void;
+  /**
+   * Queues 16 kHz mono PCM: one 20 ms frame (320 samples) or any length, cut into frames (a short tail is zero-padded).
+   * `encoded`, with one whole frame in `encodedFormat`, is sent as is instead of encoding `pcm`.
+   */
+  write(pcm: Int16Array, encoded?: EncodedFrame): void;
+  /** The packet format sent without encoding. */
+  readonly encodedFormat?: string;
   /** Drops everything queued (barge-in); the wire goes quiet at the next 20 ms tick. Returns frames dropped unsent. */
   flush(): number;
   /** Frames queued and not yet sent. */

@@ -15,31 +15,36 @@ export interface FrameAnalysis {
   concealed: boolean;
 }
 
-/** A call's side of the engine: it decodes Opus, knows the agent's outbound frame, and takes the played-out frames. */
+/** A call's side of the engine: it knows the agent's outbound frame and takes the played-out frames. */
 export interface EngineCall {
+  /** Decodes Opus in JavaScript, only when the addon cannot (no libopus in it: `MediaEngine.opusVersion`). */
   readonly decoder: OpusDecoder16k;
   /** The agent frame sent on this tick, or undefined when the agent is silent. */
   agentFrame(): Int16Array | undefined;
   onFrame(frame: Int16Array, analysis: FrameAnalysis): void;
 }
 
-const RTP_HEADER = 12;
+/** Largest payload queued (an Ethernet MTU's worth; longer ones were never valid Opus here). */
+const MAX_RTP_PAYLOAD = 1500;
 
 /**
  * The worker's native MediaEngine (src/media/media-engine.ts) for its WebRTC calls:
  * received packets queue in JS, and once per 20 ms tick all calls cross into native
- * code three times (ingest into the jitter buffers, playout, conceal + VAD + barge-in).
+ * code three times (ingest into the jitter buffers, playout with Opus decoding,
+ * conceal + VAD + barge-in): no N-API crossing and no allocation per frame.
  */
 export class WorkerJitterEngine {
   private readonly engine: MediaEngine;
   private readonly calls: Array<EngineCall | undefined>;
   private readonly free: number[];
-  private readonly scratch = new Uint8Array(RTP_HEADER + 1500);
-  private readonly view = new DataView(this.scratch.buffer);
   private readonly analysis: FrameAnalysis = { speech: false, onset: false, offset: false, bargeIn: false, concealed: false };
 
-  constructor(private readonly mod: EngineModule, maxCalls: number) {
+  /** Opus is decoded inside the engine's pull (libopus in the addon); else in JS per frame. */
+  readonly nativeOpus: boolean;
+
+  constructor(private readonly mod: EngineModule, maxCalls: number, opts: { nativeOpus?: boolean } = {}) {
     this.engine = new mod.MediaEngine({ maxCalls });
+    this.nativeOpus = (opts.nativeOpus ?? true) && this.engine.opusVersion !== undefined;
     this.calls = new Array<EngineCall | undefined>(maxCalls).fill(undefined);
     this.free = Array.from({ length: maxCalls }, (_, i) => maxCalls - 1 - i);
   }
@@ -53,7 +58,7 @@ export class WorkerJitterEngine {
     if (slot === undefined) return undefined;
     // Only Opus is negotiated (webrtc-transport.ts), under whatever payload type the caller chose.
     try {
-      this.engine.addCall(slot, { payload: 'opus', clockRate: 48_000, vad: media?.vad, bargeIn: media?.bargeIn });
+      this.engine.addCall(slot, { payload: 'opus', clockRate: 48_000, decodeOpus: this.nativeOpus, vad: media?.vad, bargeIn: media?.bargeIn });
     } catch (err) {
       this.free.push(slot);
       throw err;
@@ -69,21 +74,16 @@ export class WorkerJitterEngine {
     this.free.push(slot);
   }
 
-  /** Queues one received packet (rebuilt as RTP, RFC 3550 §5.1, into a reused buffer). */
+  /** Queues one received packet (rebuilt as RTP, RFC 3550 §5.1, straight into the engine's ingest records). */
   enqueue(slot: number, p: MediaPacket): void {
-    const n = p.payload.length;
-    if (n > this.scratch.length - RTP_HEADER) return;
-    const v = this.view;
-    v.setUint8(0, 0x80);
-    v.setUint8(1, (p.marker ? 0x80 : 0) | (p.payloadType & 0x7f));
-    v.setUint16(2, p.sequenceNumber);
-    v.setUint32(4, p.timestamp >>> 0);
-    v.setUint32(8, p.ssrc >>> 0);
-    this.scratch.set(p.payload, RTP_HEADER);
-    this.engine.enqueuePacket(slot, p.arrivalMs, this.scratch.subarray(0, RTP_HEADER + n));
+    if (p.payload.length > MAX_RTP_PAYLOAD) return;
+    this.engine.enqueueRtp(slot, p.arrivalMs, p.marker, p.payloadType, p.sequenceNumber, p.timestamp, p.ssrc, p.payload);
   }
 
-  /** One media tick for every call: jitter buffers, Opus decode, concealment, VAD, barge-in. */
+  /**
+   * One media tick for every call: jitter buffers, Opus decode, concealment, VAD, barge-in.
+   * With `nativeOpus`, pull() leaves no slot in the Opus status and the first loop only hands the agent frames over.
+   */
   tick(nowMs: number): void {
     const e = this.engine;
     const { FrameStatus, ResultFlag } = this.mod;

@@ -1,5 +1,6 @@
 import type { MediaPacket } from './call-transport.js';
-import { FRAME_SAMPLES, OpusDecoder16k, OpusEncoder16k } from './opus-codec.js';
+import { hasNativeOpusEncoder, NativeOpusEncoder16k } from './native-opus-encoder.js';
+import { AGENT_VOICE_OPUS, FRAME_SAMPLES, OpusDecoder16k, OpusEncoder16k } from './opus-codec.js';
 import { AgentAudioQueue, OutboundPacer } from './pacer.js';
 import { wallClock, type CallHandler, type CallHandlerFactory, type CallReporter } from './webrtc-call-handler.js';
 import type { EngineCall, FrameAnalysis, WorkerJitterEngine } from './webrtc-jitter-engine.js';
@@ -21,13 +22,16 @@ export interface SessionInit {
   connectTimeoutMs: number;
 }
 
+/** Worker-wide media counters (monotonic), read by the on-demand profiler (src/observability/thread-profiler.ts). */
+export const workerMediaCounters = { packetsIn: 0, framesOut: 0 };
+
 /**
  * One call inside a media worker: its transport, the caller's audio path (the worker's
  * native jitter engine when it has one, else decode-on-arrival), and the paced encoder
  * sending the handler's audio.
  */
 export class MediaSession implements EngineCall {
-  readonly decoder = new OpusDecoder16k();
+  private jsDecoder: OpusDecoder16k | undefined;
   private readonly slot: number | undefined;
   private sentFrame: Int16Array | undefined;
   private readonly pacer: OutboundPacer;
@@ -46,8 +50,11 @@ export class MediaSession implements EngineCall {
     private readonly out: SessionOutput,
     startTick: number,
     private readonly engine?: WorkerJitterEngine,
+    nativeOpus = true,
   ) {
-    this.pacer = new OutboundPacer(new AgentAudioQueue(), new OpusEncoder16k({ complexity: 3 }), transport, (m) => out.mark(m), startTick);
+    // The native encoder's packet is a reused buffer: the transport copies it in send().
+    const encoder = nativeOpus && hasNativeOpusEncoder() ? new NativeOpusEncoder16k(AGENT_VOICE_OPUS) : new OpusEncoder16k(AGENT_VOICE_OPUS);
+    this.pacer = new OutboundPacer(new AgentAudioQueue(), encoder, transport, (m) => out.mark(m), startTick);
     this.handler = factory({ callId: init.callId, tenant: init.tenant, audio: this.pacer, report: out, now: wallClock, hangup: (reason) => this.hangup(reason) }, handlerOptions);
     this.slot = engine?.attach(this, this.handler.mediaConfig);
     transport.onPacket = (p) => this.onPacket(p);
@@ -78,12 +85,18 @@ export class MediaSession implements EngineCall {
   tick(tick: number, now: number): void {
     if (this.ended) return;
     this.sentFrame = this.pacer.tick(tick);
+    if (this.sentFrame) workerMediaCounters.framesOut++;
     if (this.connected && now - this.lastPacketAt > this.init.rtpTimeoutMs) this.hangup('media_timeout');
     else if (!this.connected && this.offeredAt > 0 && now - this.offeredAt > this.init.connectTimeoutMs) this.hangup('connect_timeout');
   }
 
   hangup(reason: string): void {
     this.transport.close(reason);
+  }
+
+  /** Made on first use: with the native engine decoding Opus, never (a libopus state less per call). */
+  get decoder(): OpusDecoder16k {
+    return (this.jsDecoder ??= new OpusDecoder16k());
   }
 
   agentFrame(): Int16Array | undefined {
@@ -107,6 +120,7 @@ export class MediaSession implements EngineCall {
 
   private onPacket(p: MediaPacket): void {
     if (this.ended) return;
+    workerMediaCounters.packetsIn++;
     if (this.slot !== undefined && this.engine) {
       if (this.lastSeq < 0) this.out.mark('first_packet_in');
       this.lastSeq = p.sequenceNumber;

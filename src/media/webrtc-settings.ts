@@ -23,6 +23,11 @@ const Schema = z.object({
   JITTER_ENGINE: z.enum(['native', 'off']).default('native'),
   /** `lean`: after ICE and DTLS, RTP bypasses werift's RTP stack (needs native SRTP; lean-rtp-path.ts); `werift`: werift's RTP stack. */
   RTP_PATH: z.enum(['lean', 'werift']).default('lean'),
+  /**
+   * `native`: caller Opus decoded inside the MediaEngine's tick and the agent's frames encoded into a reused
+   * buffer (libopus in the addon); `js`: @discordjs/opus per frame, a Buffer each way. Falls back to `js` without the addon's libopus.
+   */
+  OPUS_CODEC: z.enum(['native', 'js']).default('native'),
 });
 
 export interface IceServer {
@@ -42,6 +47,8 @@ export interface WebRtcSettings {
   jitterEngine: 'native' | 'off';
   /** Which code carries RTP once DTLS is up; absent means `lean` (effective only with native SRTP). */
   rtpPath?: 'lean' | 'werift';
+  /** Where Opus is decoded (with the native jitter engine) and encoded; absent means `native` (when the addon has libopus). */
+  opusCodec?: 'native' | 'js';
 }
 
 export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtcSettings {
@@ -76,5 +83,6 @@ export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtc
     srtp: s.SRTP_IMPL,
     jitterEngine: s.JITTER_ENGINE,
     rtpPath: s.RTP_PATH,
+    opusCodec: s.OPUS_CODEC,
   };
 }

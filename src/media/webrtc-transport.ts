@@ -143,13 +143,15 @@ export class WebRtcTransport implements CallTransport {
     await this.pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? undefined, sdpMLineIndex: c.sdpMLineIndex ?? undefined });
   }
 
+  /** Sends one packet; `payload` is copied (or sent) before this returns, so the caller may reuse it. */
   send(payload: Buffer, timestamp: number, marker: boolean): void {
     if (this.closed) return;
     const seq = this.seq;
     this.seq = (seq + 1) & 0xffff;
     if (this.lean?.send(payload, seq, timestamp, marker)) return;
     const header = new RtpHeader({ payloadType: OPUS_PT, sequenceNumber: seq, timestamp, marker });
-    this.transceiver.sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
+    // werift serializes after an await: keep a copy, the caller may reuse `payload` (NativeOpusEncoder16k).
+    this.transceiver.sender.sendRtp(new RtpPacket(header, Buffer.from(payload))).catch(() => undefined);
   }
 
   close(reason: string): void {

@@ -1,3 +1,5 @@
+import type { Tenant } from '../agent/tenant/schema.js';
+import type { MessagePort } from 'node:worker_threads';
 import type { LatencyMark, TurnRecord } from './webrtc-call-handler.js';
 import type { WebRtcSettings } from './webrtc-settings.js';
 import type { IceCandidateInit } from './webrtc-transport.js';
@@ -7,7 +9,13 @@ export type ToWorker =
   | { t: 'start'; callId: string; tenant: string }
   | { t: 'offer'; callId: string; reqId: number; sdp: string }
   | { t: 'candidate'; callId: string; candidate: IceCandidateInit | null }
-  | { t: 'hangup'; callId: string; reason: string };
+  | { t: 'hangup'; callId: string; reason: string }
+  /**
+   * The effective tenant configs (files + operator and dashboard edits; active tenants only), sent
+   * at worker start and after every change: they replace the worker's tenant registry
+   * (worker-tenants.ts). Calls in progress keep the tenant they started with.
+   */
+  | { t: 'tenants'; tenants: Tenant[] };
 
 export type FromWorker =
   | { t: 'ready'; fallback?: string }
@@ -38,4 +46,6 @@ export interface MediaWorkerData {
    * so its 20 ms clock is not held off the core by less urgent threads; 0 leaves it as is.
    */
   threadNice: number;
+  /** The records port (transferred): the call handler's CallLog reaches the main thread's records writer through it. */
+  recordsPort?: MessagePort;
 }

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
+import type { Tenant } from '../agent/tenant/schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { CallControl, CallHost, CallInit, CallSignalEvents } from '../signaling/call-host.js';
@@ -15,8 +16,23 @@ export interface WorkerPoolOptions {
   metrics: GatewayMetrics;
   log: Logger;
   connectTimeoutMs?: number;
+  /**
+   * The main thread's tenants (the source of truth): sent to every worker at start and on every
+   * change. Without it each worker's handler loads its tenants itself (its options' tenantsDir).
+   */
+  tenants?: TenantFeed;
+  /** A new records port per worker start (main thread's records writer); the worker's CallLog posts on it. */
+  recordsPort?: () => MessagePort;
   /** Nice value of the media worker threads [MEDIA_WORKER_NICE, else -10]; 0 leaves them as is (worker-thread-priority.ts). */
   threadNice?: number;
+}
+
+/** The effective tenants and their changes (implemented by the admin TenantDirectory). */
+export interface TenantFeed {
+  /** Active tenants, as calls should see them now. */
+  list(): Tenant[];
+  /** Calls `listener` after the tenants changed; returns an unsubscribe. */
+  onChange(listener: () => void): () => void;
 }
 
 interface Slot {
@@ -28,6 +44,7 @@ interface Slot {
 
 interface LiveCall {
   slot: Slot;
+  tenant: string;
   events: CallSignalEvents;
   latency: CallLatency;
   ended: boolean;
@@ -49,14 +66,23 @@ export class MediaWorkerPool implements CallHost {
   private readonly slots: Slot[] = [];
   private readonly calls = new Map<string, LiveCall>();
   private readonly pending = new Map<number, { slot: Slot; resolve: (sdp: string) => void; reject: (e: Error) => void }>();
+  private readonly perTenant = new Map<string, number>();
   private reqId = 0;
   private closing = false;
+  private unsubscribe: (() => void) | undefined;
 
   private constructor(private readonly opts: WorkerPoolOptions) {}
 
   static async start(opts: WorkerPoolOptions): Promise<MediaWorkerPool> {
     const pool = new MediaWorkerPool(opts);
-    await Promise.all(Array.from({ length: opts.settings.workers }, (_, i) => pool.spawn(i)));
+    const feed = opts.tenants;
+    pool.unsubscribe = feed?.onChange(() => pool.broadcastTenants());
+    try {
+      await Promise.all(Array.from({ length: opts.settings.workers }, (_, i) => pool.spawn(i)));
+    } catch (err) {
+      pool.unsubscribe?.();
+      throw err;
+    }
     return pool;
   }
 
@@ -72,12 +98,18 @@ export class MediaWorkerPool implements CallHost {
     return this.calls.size;
   }
 
+  /** Calls of one tenant in progress (tenant limits count these). */
+  activeCallsOf(tenant: string): number {
+    return this.perTenant.get(tenant) ?? 0;
+  }
+
   startCall(init: CallInit, events: CallSignalEvents): CallControl {
     const slot = this.slots.filter((s) => s.ready).sort((a, b) => a.calls.size - b.calls.size)[0];
     if (this.closing || !slot || slot.calls.size >= this.opts.settings.maxCallsPerWorker) throw new Error('over capacity');
     const { callId } = init;
-    this.calls.set(callId, { slot, events, latency: new CallLatency(init.acceptedAt, this.opts.metrics), ended: false });
+    this.calls.set(callId, { slot, tenant: init.tenant, events, latency: new CallLatency(init.acceptedAt, this.opts.metrics), ended: false });
     slot.calls.add(callId);
+    this.perTenant.set(init.tenant, this.activeCallsOf(init.tenant) + 1);
     this.opts.metrics.callsActive.inc();
     this.opts.recorder.callStarted({ callId, tenant: init.tenant, channel: 'webrtc', startedAt: init.acceptedAt });
     this.send(slot, { t: 'start', callId, tenant: init.tenant });
@@ -96,6 +128,7 @@ export class MediaWorkerPool implements CallHost {
   /** Hangs up every call, waits for them to end (up to `graceMs`), then stops the workers. */
   async close(graceMs = 2000): Promise<void> {
     this.closing = true;
+    this.unsubscribe?.();
     for (const [callId, c] of this.calls) this.send(c.slot, { t: 'hangup', callId, reason: 'gateway_shutdown' });
     const deadline = Date.now() + graceMs;
     while (this.calls.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -106,6 +139,14 @@ export class MediaWorkerPool implements CallHost {
     slot.worker.postMessage(m);
   }
 
+  /** Every worker, ready or starting, gets the current tenants (messages keep their order: before any later call start). */
+  private broadcastTenants(): void {
+    const feed = this.opts.tenants;
+    if (!feed || this.closing) return;
+    const m: ToWorker = { t: 'tenants', tenants: feed.list() };
+    for (const slot of this.slots) if (slot) this.send(slot, m);
+  }
+
   private spawn(index: number): Promise<void> {
     const data: MediaWorkerData = {
       settings: this.opts.settings,
@@ -114,11 +155,16 @@ export class MediaWorkerPool implements CallHost {
       connectTimeoutMs: this.opts.connectTimeoutMs ?? 20_000,
       threadNice: this.opts.threadNice ?? mediaWorkerNiceFromEnv(),
     };
+    const recordsPort = this.opts.recordsPort?.();
+    if (recordsPort) data.recordsPort = recordsPort;
+    const transferList = recordsPort ? [recordsPort] : [];
     const worker = workerUrl.pathname.endsWith('.ts')
-      ? new Worker(TSX_BOOT, { eval: true, workerData: data })
-      : new Worker(workerUrl, { workerData: data });
+      ? new Worker(TSX_BOOT, { eval: true, workerData: data, transferList })
+      : new Worker(workerUrl, { workerData: data, transferList });
     const slot: Slot = { index, worker, calls: new Set(), ready: false };
     this.slots[index] = slot;
+    // Queued on the port until the worker listens: it knows the tenants before its first call.
+    if (this.opts.tenants) this.send(slot, { t: 'tenants', tenants: this.opts.tenants.list() });
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromWorker) => {
         if (m.t === 'ready') {
@@ -209,6 +255,9 @@ export class MediaWorkerPool implements CallHost {
     c.ended = true;
     this.calls.delete(callId);
     c.slot.calls.delete(callId);
+    const left = this.activeCallsOf(c.tenant) - 1;
+    if (left > 0) this.perTenant.set(c.tenant, left);
+    else this.perTenant.delete(c.tenant);
     this.opts.metrics.callsActive.dec();
     this.opts.metrics.callsTotal.inc({ outcome: reason });
     this.opts.recorder.callEnded(callId, { endedAt: at, reason, latency: c.latency.summary });

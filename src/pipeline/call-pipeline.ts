@@ -7,20 +7,22 @@
  * depends on what the agent asked and how complete the answer looks; if the
  * caller speaks again first, the speculation is aborted and thrown away.
  *
- * Barge-in: a barge-in event while the agent speaks pauses the reply (the sink
- * is flushed within one frame). If the caller then says something real, the
- * reply is cancelled (LLM and TTS aborted) and the dialog learns what was
- * heard; if it was a backchannel or noise, the agent resumes.
+ * Barge-in, in two stages: a barge-in event while the agent speaks pauses the
+ * reply (the sink is flushed within one frame, the queue kept). The interruption
+ * is confirmed when the caller is still talking `interruption.confirmSpeechMs`
+ * after the onset or says something that is not a backchannel: the reply is
+ * cancelled (LLM and TTS aborted) and the dialog learns what was heard. After a
+ * backchannel or noise, the agent resumes from the paused frame.
  */
 import type { Logger } from '../observability/logger.js';
 import { concatPcm, FRAME_MS, PIPELINE_RATE } from '../providers/audio/pcm.js';
-import type { SttProvider, Transcript } from '../providers/stt/types.js';
-import { FILLERS, type PhraseCache } from '../providers/tts/phrase-cache.js';
+import type { PartialResult, PartialStream, SttProvider, Transcript } from '../providers/stt/types.js';
+import { FILLERS, type CachedPhrase, type PhraseCache } from '../providers/tts/phrase-cache.js';
 import type { TtsProvider } from '../providers/tts/types.js';
 import { resolvePipelineConfig, type PipelineConfig } from './config.js';
 import { endOfTurnWait, expectationFromDialog, isBackchannel } from './endpointing.js';
 import { deriveTurnFigures, type PipelineMetric, type TurnOutcome, type TurnRecord, type TurnTimestamps } from './metrics.js';
-import { Playout } from './playout.js';
+import { Playout, type PhrasePackets } from './playout.js';
 import { ReplyJob } from './reply-job.js';
 import type { AgentActions, AgentAudioSink, BargeInEvent, DialogExpecting, Language, Responder, VadEvent } from './types.js';
 
@@ -48,7 +50,7 @@ export interface PipelineEvents {
   /** One record per caller turn, once the agent's answer is over (or cancelled). */
   onTurn?(record: TurnRecord): void;
   onMetric?(metric: PipelineMetric): void;
-  /** Final caller transcripts, with the utterance's span on the media clock. */
+  /** Caller transcripts, partial (words so far, while the caller speaks) and final, with the utterance's span on the media clock. */
   onTranscript?(t: Transcript & { turnId: number }): void;
   /** The dialog asked to end or transfer the call; sent once the goodbye has been played. */
   onActions?(actions: AgentActions): void;
@@ -90,8 +92,18 @@ interface Turn {
 interface Interruption {
   /** The detector's time on the media clock. */
   atMs: number;
-  timer: NodeJS.Timeout;
+  /** The confirmation check and the false-interruption deadline. */
+  timers: NodeJS.Timeout[];
 }
+
+/**
+ * Words a partial needs to confirm a barge-in: backchannels are one or two words, and an
+ * offline recognizer often hears a word or two in a "mm-hmm" or a cough.
+ */
+const MIN_CONFIRMING_PARTIAL_WORDS = 3;
+
+/** The confirmation is checked no sooner than this after the pause, so the VAD's onset is in. */
+const MIN_CONFIRM_CHECK_MS = 100;
 
 export class CallPipeline {
   private readonly cfg: PipelineConfig;
@@ -114,6 +126,8 @@ export class CallPipeline {
   /** The playing phrase is the dialog's greeting (so the dialog wants to know what was heard of it). */
   private greetingPlaying = false;
   private interruption: Interruption | undefined;
+  /** The streaming recognizer of the current utterance, if the provider gives partials. */
+  private partials: PartialStream | undefined;
   /** Speculations discarded since the last committed turn. */
   private discarded = 0;
   /** Caller text of a reply cancelled before the dialog took it, to carry into the next turn. */
@@ -142,7 +156,10 @@ export class CallPipeline {
   onCallerFrame(frame: Int16Array): void {
     if (this.closed) return;
     if (this.inUtterance) {
-      if (this.utterance.length * FRAME_MS < MAX_UTTERANCE_MS) this.utterance.push(frame);
+      if (this.utterance.length * FRAME_MS < MAX_UTTERANCE_MS) {
+        this.utterance.push(frame);
+        this.partials?.write(frame);
+      }
       return;
     }
     this.preRoll.push(frame);
@@ -163,7 +180,14 @@ export class CallPipeline {
     if (!p || p.state !== 'playing' || !p.started) return;
     const t = this.now();
     p.pause();
-    this.interruption = { atMs: ev.atMs, timer: this.timer(() => this.onInterruptionTimeout(), this.cfg.falseInterruptionMs) };
+    const { confirmSpeechMs, pauseSpeechMs } = this.cfg.interruption;
+    this.interruption = {
+      atMs: ev.atMs,
+      timers: [
+        this.timer(() => this.onConfirmCheck(), Math.max(MIN_CONFIRM_CHECK_MS, confirmSpeechMs - pauseSpeechMs)),
+        this.timer(() => this.onInterruptionTimeout(), this.cfg.falseInterruptionMs),
+      ],
+    };
     this.emitMetric({ type: 'interruption_metrics', turnId: this.current?.id ?? 0, atMs: ev.atMs, stopDelayMs: this.now() - t, heardChars: p.heardText().length, resumed: false });
   }
 
@@ -178,6 +202,7 @@ export class CallPipeline {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.discardPending();
+    this.closePartials();
     this.current?.job?.abort();
     this.currentPlayout?.cancel();
   }
@@ -191,6 +216,7 @@ export class CallPipeline {
       this.utteranceStartMs = atMs - this.preRoll.length * FRAME_MS;
       this.utterance = this.preRoll;
       this.preRoll = [];
+      this.openPartials();
     }
     if (this.pending) {
       // The caller went on: the speculative transcript and reply are stale; the audio is kept.
@@ -301,6 +327,7 @@ export class CallPipeline {
     this.pending = undefined;
     this.inUtterance = false;
     this.utterance = [];
+    this.closePartials();
     this.carryText = '';
     this.discarded = 0;
     turn.at.endOfTurn = this.now();
@@ -318,7 +345,7 @@ export class CallPipeline {
     turn.budgetsExceeded.push(job.llmFirstToken === undefined ? 'llm' : 'tts');
     const phrase = await this.o.phrases.get(this.o.tenantId, this.language, FILLERS[this.language]).catch(() => undefined);
     if (!phrase || this.current !== turn) return;
-    if (job.playout.insertFiller(phrase.key.text, phrase.pcm)) {
+    if (job.playout.insertFiller(phrase.key.text, phrase.pcm, this.packetsOf(phrase))) {
       turn.fillerPlayed = true;
       turn.at.fillerOut = this.now();
     }
@@ -352,7 +379,56 @@ export class CallPipeline {
     if (job.actions.endCall || job.actions.transferTo) this.o.events?.onActions?.(job.actions);
   }
 
+  // --- partial transcripts -------------------------------------------------
+
+  /** Feeds the new utterance (pre-roll first) to a streaming recognizer, when the provider has one free. */
+  private openPartials(): void {
+    this.closePartials();
+    const stream = this.o.stt.streamPartials?.({ vocabulary: this.cfg.vocabulary, onPartial: (p) => this.onPartial(stream, p) });
+    if (!stream) return;
+    this.partials = stream;
+    for (const f of this.utterance) stream.write(f);
+  }
+
+  private closePartials(): void {
+    this.partials?.close();
+    this.partials = undefined;
+  }
+
+  /**
+   * The words so far go to the live transcript (final: false). During a barge-in pause,
+   * words that are clearly not a backchannel confirm the interruption before the final.
+   */
+  private onPartial(stream: PartialStream | undefined, p: PartialResult): void {
+    if (this.closed || stream !== this.partials || !p.text) return;
+    const endMs = this.utteranceStartMs + p.audioMs;
+    // Once the caller stopped, the final is on its way: a hypothesis of the silence after adds nothing.
+    const pending = this.pending;
+    if (pending && endMs > pending.endMs) return;
+    this.o.events?.onTranscript?.({
+      turnId: pending ? pending.id : this.turnSeq + 1,
+      kind: 'partial',
+      text: p.text,
+      language: p.language,
+      startMs: this.utteranceStartMs,
+      endMs,
+      provider: this.o.stt.id,
+    });
+    if (this.interruption && p.text.split(/\s+/).length >= MIN_CONFIRMING_PARTIAL_WORDS && !isBackchannel(p.text)) this.cancelCurrent('interrupted');
+  }
+
   // --- interruptions -------------------------------------------------------
+
+  /**
+   * Stage two, once the caller's speech could have lasted `confirmSpeechMs`: still talking
+   * confirms the interruption; nothing heard (a sound under the VAD) resumes the agent; a
+   * transcript on its way decides when it comes.
+   */
+  private onConfirmCheck(): void {
+    if (!this.interruption) return;
+    if (this.callerSpeaking) this.cancelCurrent('interrupted');
+    else if (!this.pending && !this.inUtterance) this.resumeIfInterrupted();
+  }
 
   private onInterruptionTimeout(): void {
     if (!this.interruption) return;
@@ -367,7 +443,7 @@ export class CallPipeline {
   private resumeIfInterrupted(): void {
     const i = this.interruption;
     if (!i) return;
-    clearTimeout(i.timer);
+    for (const t of i.timers) clearTimeout(t);
     this.interruption = undefined;
     this.currentPlayout?.resume();
     this.emitMetric({ type: 'interruption_metrics', turnId: this.current?.id ?? 0, atMs: i.atMs, stopDelayMs: 0, heardChars: this.currentPlayout?.heardText().length ?? 0, resumed: true });
@@ -376,7 +452,7 @@ export class CallPipeline {
   /** Stops the current reply for good and tells the dialog what was heard. */
   private cancelCurrent(outcome: TurnOutcome, heard?: string): void {
     if (this.interruption) {
-      clearTimeout(this.interruption.timer);
+      for (const t of this.interruption.timers) clearTimeout(t);
       this.interruption = undefined;
     }
     const playout = this.currentPlayout;
@@ -411,7 +487,10 @@ export class CallPipeline {
   private finishCallerTurn(turn: Turn, outcome: TurnOutcome): void {
     if (this.pending === turn) this.pending = undefined;
     this.inUtterance = this.callerSpeaking;
-    if (!this.callerSpeaking) this.utterance = [];
+    if (!this.callerSpeaking) {
+      this.utterance = [];
+      this.closePartials();
+    }
     this.recordTurn(turn, outcome, '');
   }
 
@@ -432,15 +511,20 @@ export class CallPipeline {
         this.currentPlayout = playout;
         this.greetingPlaying = greeting;
       }
-      playout.beginSegment(text);
-      playout.addFrames([...phrase.pcm]);
-      playout.endSegment();
+      playout.addPhrase(text, phrase.pcm, this.packetsOf(phrase));
       playout.endOfReply();
       playout.release();
       // A barge-in may cancel it; do not wait for a finish that will not come.
       this.timer(resolve, phrase.durationMs + 2000);
     });
     this.lastAgentText = text;
+  }
+
+  /** The phrase's pre-encoded packets in the sink's format, if the cache made them. */
+  private packetsOf(phrase: CachedPhrase): PhrasePackets | undefined {
+    const format = this.o.sink.encodedFormat;
+    const packets = format === undefined ? undefined : phrase.encoded[format];
+    return format !== undefined && packets ? { format, packets } : undefined;
   }
 
   private recordTurn(turn: Turn, outcome: TurnOutcome, agentText: string, heardText?: string): void {

@@ -33,17 +33,30 @@ export const EndpointingSchema = z.object({
   preRollMs: ms(300),
 });
 
+/**
+ * Two-stage barge-in: the native detector pauses the agent after `pauseSpeechMs` of caller
+ * voice (the tenant's `bargeIn.minSpeechMs`, recorded here); the pipeline confirms the
+ * interruption when the caller is still talking `confirmSpeechMs` after the onset, or
+ * earlier on a transcript that is not a backchannel, and otherwise resumes.
+ */
+export const InterruptionSchema = z.object({
+  pauseSpeechMs: ms(60),
+  confirmSpeechMs: ms(1000),
+});
+
 export const PipelineConfigSchema = z.object({
   budgets: LatencyBudgetsSchema.default(LatencyBudgetsSchema.parse({})),
   endpointing: EndpointingSchema.default(EndpointingSchema.parse({})),
-  /** After an interruption that turns out to be noise (nothing said within this), the agent resumes. */
-  falseInterruptionMs: ms(1000),
+  interruption: InterruptionSchema.default(InterruptionSchema.parse({})),
+  /** A pause whose speech neither confirmed nor ended with a transcript by then: resume if the caller is quiet, else confirm. */
+  falseInterruptionMs: ms(1500),
   /** Tenant vocabulary given to STT (trade terms, street names). */
   vocabulary: z.array(z.string().min(1).max(100)).max(500).default([]),
 });
 
 export type LatencyBudgets = z.infer<typeof LatencyBudgetsSchema>;
 export type EndpointingConfig = z.infer<typeof EndpointingSchema>;
+export type InterruptionConfig = z.infer<typeof InterruptionSchema>;
 export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;
 export type PipelineConfigInput = z.input<typeof PipelineConfigSchema>;
 

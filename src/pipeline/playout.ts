@@ -16,7 +16,15 @@ interface Segment {
   kind: 'speech' | 'filler';
   text: string;
   frames: Int16Array[];
+  /** Pre-encoded packets parallel to `frames` (a cached phrase), in `encoded.format`. */
+  encoded?: PhrasePackets;
   complete: boolean;
+}
+
+/** A cached phrase's packets in the sink's format, one per frame. */
+export interface PhrasePackets {
+  format: string;
+  packets: readonly Uint8Array[];
 }
 
 export type PlayoutState = 'held' | 'playing' | 'paused' | 'cancelled' | 'finished';
@@ -56,10 +64,16 @@ export class Playout {
     this.segments.push({ kind: 'speech', text, frames: [], complete: false });
   }
 
-  addFrames(frames: Int16Array[]): void {
+  addFrames(frames: readonly Int16Array[]): void {
     const s = this.segments.at(-1);
     if (!s || frames.length === 0) return;
     s.frames.push(...frames);
+    this.pump();
+  }
+
+  /** A whole cached phrase as one complete segment, its frames sent from `encoded` when given. */
+  addPhrase(text: string, frames: readonly Int16Array[], encoded?: PhrasePackets): void {
+    this.segments.push({ kind: 'speech', text, frames: [...frames], ...(matching(frames, encoded) ? { encoded } : {}), complete: true });
     this.pump();
   }
 
@@ -70,9 +84,9 @@ export class Playout {
   }
 
   /** Puts a filler before everything not yet sent, if nothing has been sent. Returns whether it did. */
-  insertFiller(text: string, frames: readonly Int16Array[]): boolean {
+  insertFiller(text: string, frames: readonly Int16Array[], encoded?: PhrasePackets): boolean {
     if (this.written > 0 || this.st === 'cancelled' || this.st === 'finished') return false;
-    this.segments.splice(this.seg, 0, { kind: 'filler', text, frames: [...frames], complete: true });
+    this.segments.splice(this.seg, 0, { kind: 'filler', text, frames: [...frames], ...(matching(frames, encoded) ? { encoded } : {}), complete: true });
     this.frame = 0;
     this.pump();
     return true;
@@ -162,7 +176,8 @@ export class Playout {
     while (this.seg < this.segments.length) {
       const s = this.segments[this.seg]!;
       while (this.frame < s.frames.length) {
-        this.sink.write(s.frames[this.frame]!);
+        const packet = s.encoded?.packets[this.frame];
+        this.sink.write(s.frames[this.frame]!, packet ? { format: s.encoded!.format, packet } : undefined);
         this.frame++;
         this.written++;
         if (s.kind === 'speech') this.firstSpeechWriteAt ??= this.now();
@@ -188,4 +203,9 @@ export class Playout {
       if (this.st === 'playing') this.awaitDrain();
     }, pending * FRAME_MS);
   }
+}
+
+/** Packets are used only when there is one per frame. */
+function matching(frames: readonly Int16Array[], encoded: PhrasePackets | undefined): encoded is PhrasePackets {
+  return encoded !== undefined && encoded.packets.length === frames.length;
 }

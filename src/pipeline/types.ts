@@ -32,12 +32,26 @@ export interface Responder {
 }
 
 /**
+ * A frame's packet encoded ahead of time (cached phrases are encoded once, by the
+ * encoder port the media layer gives the phrase cache), named by its format.
+ */
+export interface EncodedFrame {
+  format: string;
+  packet: Uint8Array;
+}
+
+/**
  * Where the agent's audio goes: the media layer Opus-encodes and paces one
  * frame every 20 ms on the wire.
  */
 export interface AgentAudioSink {
-  /** Queues one 20 ms frame of 16 kHz mono PCM (320 samples). */
-  write(frame: Int16Array): void;
+  /**
+   * Queues one 20 ms frame of 16 kHz mono PCM (320 samples). With `encoded` in the
+   * sink's `encodedFormat`, that packet is sent as is (the PCM still feeds the barge-in detector).
+   */
+  write(frame: Int16Array, encoded?: EncodedFrame): void;
+  /** The packet format the sink sends without encoding; absent when it takes PCM only. */
+  readonly encodedFormat?: string;
   /** Drops every queued frame at once (barge-in); returns how many were dropped unsent. */
   flush(): number;
   /** Frames queued and not yet sent. */

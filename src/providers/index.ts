@@ -3,4 +3,4 @@ export { createSpeechProviders, type ProviderMode, type SpeechProviderOptions, t
 export { FILLERS, PhraseCache, type CachedPhrase, type FrameEncoders, type PhraseKey } from './tts/phrase-cache.js';
 export { FRAME_MS, FRAME_SAMPLES, PIPELINE_RATE } from './audio/pcm.js';
 export type { Language, TtsProvider, TtsRequest } from './tts/types.js';
-export type { SttProvider, Transcript, Utterance, UtteranceResult } from './stt/types.js';
+export type { PartialResult, PartialStream, PartialStreamOptions, SttProvider, Transcript, Utterance, UtteranceResult } from './stt/types.js';

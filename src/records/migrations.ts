@@ -88,6 +88,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE turns ADD COLUMN latency_json TEXT;
     `,
   },
+  {
+    version: 3,
+    name: 'calls.node_id (the gateway node that took the call)',
+    sql: `
+      ALTER TABLE calls ADD COLUMN node_id TEXT;
+      CREATE INDEX calls_status_node ON calls (status, node_id);
+    `,
+  },
 ];
 
 /**

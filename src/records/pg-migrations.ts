@@ -70,28 +70,41 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE turns ADD COLUMN latency_json TEXT;
     `,
   },
+  {
+    version: 3,
+    name: 'calls.node_id (the gateway node that took the call)',
+    sql: `
+      ALTER TABLE calls ADD COLUMN node_id TEXT;
+      CREATE INDEX calls_status_node ON calls (status, node_id);
+    `,
+  },
 ];
 
-/** Applies pending migrations under an advisory lock (several nodes may start together); returns the version. */
-export async function migratePg(client: PoolClient, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number> {
+/**
+ * Applies the migrations not yet recorded in `table` under an advisory lock (several nodes may start
+ * together); returns the resulting version. The delivery outbox's migrations use their own table
+ * (`delivery_schema_migrations`, as on SQLite).
+ */
+export async function migratePg(client: PoolClient, migrations: readonly PgMigration[] = PG_MIGRATIONS, table = 'schema_migrations'): Promise<number> {
+  if (!/^[a-z_]+$/.test(table)) throw new Error(`bad migrations table name ${table}`);
   await client.query('SELECT pg_advisory_lock(727274001)');
   try {
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    await client.query(`CREATE TABLE IF NOT EXISTS ${table} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${table}`);
     const applied = new Set(rows.map((r) => Number(r.version)));
     for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
       if (applied.has(m.version)) continue;
       await client.query('BEGIN');
       try {
         await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
+        await client.query(`INSERT INTO ${table} (version, name, applied_at) VALUES ($1, $2, $3)`, [m.version, m.name, new Date().toISOString()]);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
         throw err;
       }
     }
-    const max = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+    const max = await client.query<{ v: number | null }>(`SELECT MAX(version) AS v FROM ${table}`);
     return Number(max.rows[0]?.v ?? 0);
   } finally {
     await client.query('SELECT pg_advisory_unlock(727274001)');

@@ -1,16 +1,38 @@
 // The records store on PostgreSQL (the `pg` driver), for operators running several gateway nodes.
-// Same operations and semantics as the SQLite store (store.ts), asynchronous.
+// Same operations and semantics as the SQLite store (store.ts), asynchronous. The delivery outbox
+// lives in the same database: a summary's notifications are inserted in the summary's transaction.
 import pg from 'pg';
+import type { Logger } from 'pino';
 import type { CallSummary } from '../agent/types.js';
+import { PG_OUTBOX_MIGRATIONS, enqueueCallNotificationsPg, pgOutbox, type DeliveryOutbox, type EnqueueResult } from '../delivery/index.js';
 import { abandonedSummary } from './abandoned-summary.js';
+import { STALE_CALL_MS } from './node-id.js';
 import { migratePg } from './pg-migrations.js';
 import type { RecordsStore } from './records-store.js';
 import { cleanFigures, toCallRecord, toListItem } from './store.js';
-import { SlotTakenError, UnknownCallError, type SaveSummaryOptions, type StoredAppointment, type TurnLatencyFigures, type UsageRow } from './types.js';
+import {
+  SlotTakenError, UnknownCallError, type SaveSummaryOptions, type StoredAppointment, type SummaryDelivery, type TurnLatencyFigures, type UsageRow,
+} from './types.js';
 
 export interface PgStoreOptions {
   /** A libpq connection string or pool settings. */
   connection: string | pg.PoolConfig;
+  /** This gateway node's id (resolveNodeId): stored on the calls it creates; abandonOpenCalls closes only its own. */
+  nodeId: string;
+  /** Enqueue the tenant's notifications in each summary's transaction (or later, with withDelivery). */
+  delivery?: SummaryDelivery;
+  /** Where an idle connection's failure (e.g. the server restarted) is logged; the pool replaces the connection. */
+  log?: Logger;
+}
+
+/** The PostgreSQL store, with the delivery outbox of the same database. */
+export interface PgRecordsStore extends RecordsStore {
+  readonly kind: 'postgres';
+  readonly nodeId: string;
+  /** The outbox table of this database, for the delivery worker, the dashboard and retention. */
+  readonly outbox: DeliveryOutbox;
+  /** The same store (same pool) whose saveSummary also enqueues notifications; close() on either ends the pool. */
+  withDelivery(delivery: SummaryDelivery): PgRecordsStore;
 }
 
 function ms(iso: string): number {
@@ -19,16 +41,42 @@ function ms(iso: string): number {
   return t;
 }
 
-/** Connects, migrates and returns the store; close() ends the pool. */
-export async function openPgStore(o: PgStoreOptions): Promise<RecordsStore> {
+/** Connects, migrates (the records schema and the outbox's) and returns the store; close() ends the pool. */
+export async function openPgStore(o: PgStoreOptions): Promise<PgRecordsStore> {
   const pool = new pg.Pool(typeof o.connection === 'string' ? { connectionString: o.connection } : o.connection);
-  const first = await pool.connect();
+  // An idle client's error (server restart, network cut) is emitted on the pool: without a listener it would crash the process.
+  pool.on('error', (err) => o.log?.warn({ err: err.message }, 'PostgreSQL connection lost; the pool reconnects on next use'));
   try {
-    await migratePg(first);
-  } finally {
-    first.release();
+    const first = await pool.connect();
+    try {
+      await migratePg(first);
+      await migratePg(first, PG_OUTBOX_MIGRATIONS, 'delivery_schema_migrations');
+    } finally {
+      first.release();
+    }
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
   }
+  return pgStore(pool, o.nodeId, pgOutbox(pool), o.delivery);
+}
 
+/** Ends the pool and resolves once every connection is closed (pool.end() resolves before the sockets close). */
+async function endPool(pool: pg.Pool): Promise<void> {
+  const open = pool.totalCount;
+  let removed = 0;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      removed += 1;
+      if (removed >= open) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
+}
+
+function pgStore(pool: pg.Pool, nodeId: string, outbox: DeliveryOutbox, delivery: SummaryDelivery | undefined): PgRecordsStore {
   const tx = async <T>(f: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
     const c = await pool.connect();
     try {
@@ -51,7 +99,11 @@ export async function openPgStore(o: PgStoreOptions): Promise<RecordsStore> {
     return toCallRecord(row.rows[0], turns.rows);
   };
 
-  const saveSummary = (s: CallSummary, opts: SaveSummaryOptions = {}): Promise<void> => tx(async (c) => {
+  const saveSummary = async (s: CallSummary, opts: SaveSummaryOptions = {}): Promise<void> => {
+    const queued = await storeSummary(s, opts);
+    if (queued && delivery?.afterCommit) delivery.afterCommit(s.callId, queued.enqueued, queued.configError);
+  };
+  const storeSummary = (s: CallSummary, opts: SaveSummaryOptions): Promise<EnqueueResult | null> => tx(async (c) => {
     const r = await c.query(`UPDATE calls SET ended_at = $2, ended_ms = $3,
         status = CASE WHEN $11::boolean OR status = 'abandoned' THEN 'abandoned' ELSE 'ended' END,
         end_reason = COALESCE(end_reason, $4::text), outcome = $5, urgency = $6, trade = $7,
@@ -61,14 +113,18 @@ export async function openPgStore(o: PgStoreOptions): Promise<RecordsStore> {
       WHERE id = $1`,
     [s.callId, s.endedAt, ms(s.endedAt), opts.endReason ?? null, s.outcome, s.urgency, s.trade, s.transferTo ?? null, JSON.stringify(s), s.language, opts.crashed === true]);
     if (r.rowCount !== 1) throw new UnknownCallError(s.callId);
+    return delivery ? enqueueCallNotificationsPg(c, s, delivery.notifications(s.tenantId)) : null;
   });
 
   return {
     kind: 'postgres',
+    nodeId,
+    outbox,
+    withDelivery: (d) => pgStore(pool, nodeId, outbox, d),
     async createCall(c) {
-      await pool.query(`INSERT INTO calls (id, tenant_id, channel, caller_number, language, started_at, started_ms)
-        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-      [c.id, c.tenantId, c.channel, c.callerNumber, c.language, c.startedAt, ms(c.startedAt)]);
+      await pool.query(`INSERT INTO calls (id, tenant_id, channel, caller_number, language, started_at, started_ms, node_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+      [c.id, c.tenantId, c.channel, c.callerNumber, c.language, c.startedAt, ms(c.startedAt), nodeId]);
     },
     async appendTurn(callId, e, engine) {
       const r = await pool.query<{ id: string }>('INSERT INTO turns (call_id, speaker, text, at, engine) VALUES ($1, $2, $3, $4, $5) RETURNING id',
@@ -130,7 +186,9 @@ export async function openPgStore(o: PgStoreOptions): Promise<RecordsStore> {
       }));
     },
     async abandonOpenCalls(endedAt) {
-      const r = await pool.query<{ id: string }>(`SELECT id FROM calls WHERE status = 'active' ORDER BY started_ms`);
+      // Only this node's calls (and those no live node can own: no node id, or open for longer than any call lasts).
+      const r = await pool.query<{ id: string }>(`SELECT id FROM calls
+        WHERE status = 'active' AND (node_id = $1 OR node_id IS NULL OR started_ms < $2) ORDER BY started_ms`, [nodeId, ms(endedAt) - STALE_CALL_MS]);
       const ids = r.rows.map((x) => x.id);
       for (const id of ids) {
         const call = await getCall(id);
@@ -163,6 +221,6 @@ export async function openPgStore(o: PgStoreOptions): Promise<RecordsStore> {
       await c.query('INSERT INTO appointments (tenant_id, call_id, technician, start_at, end_at, start_ms, end_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)',
         [tenantId, callId, a.technician, a.start, a.end, s, e]);
     }),
-    close: () => pool.end(),
+    close: () => endPool(pool),
   };
 }

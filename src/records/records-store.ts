@@ -26,6 +26,11 @@ export interface RecordsStore {
   close(): Promise<void>;
 }
 
+/** The store as the async interface: the SQLite store adapted, a `RecordsStore` as is. */
+export function recordsOf(s: CallStore | RecordsStore): RecordsStore {
+  return 'database' in s ? asyncStore(s) : s;
+}
+
 /** The SQLite store seen through the async interface (errors become rejections). */
 export function asyncStore(s: CallStore): RecordsStore {
   const wrap = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): Promise<R> => {

@@ -5,15 +5,24 @@ import type { RecordsStore } from './records-store.js';
 export interface RetentionPolicy {
   /** Tenants to sweep and their retention in days (undefined: keep forever). */
   tenants(): { tenantId: string; retentionDays: number | undefined }[];
+  /**
+   * Purges the other copies of those transcripts: the summaries queued in the delivery outbox
+   * (`redactOutboxTranscripts`) of the tenant's calls started before `beforeIso`. Returns how many.
+   */
+  purgeCopies?(tenantId: string, beforeIso: string): number | Promise<number>;
 }
 
-/** One pass: deletes transcripts of calls started more than `retentionDays` before `now`. Returns purged counts per tenant. */
+/**
+ * One pass: deletes transcripts of calls started more than `retentionDays` before `now`, and their
+ * copies (policy.purgeCopies). Returns purged call counts per tenant.
+ */
 export async function sweepTranscripts(store: RecordsStore, policy: RetentionPolicy, now: Date = new Date()): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const { tenantId, retentionDays } of policy.tenants()) {
     if (retentionDays === undefined || !Number.isFinite(retentionDays) || retentionDays < 0) continue;
     const before = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
     out[tenantId] = await store.purgeTranscripts(tenantId, before, now.toISOString());
+    await policy.purgeCopies?.(tenantId, before);
   }
   return out;
 }

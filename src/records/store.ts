@@ -1,21 +1,22 @@
 // The call store: SQLite (better-sqlite3, WAL), written as the call progresses.
-// PostgreSQL implements the same operations asynchronously (pg-store.ts); async-store.ts adapts this one.
+// PostgreSQL implements the same operations asynchronously (pg-store.ts); asyncStore (records-store.ts) adapts this one.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate } from './migrations.js';
 import { abandonedSummary } from './abandoned-summary.js';
+import { STALE_CALL_MS, resolveNodeId } from './node-id.js';
 import { enqueueCallNotifications, migrateDeliveryOutbox } from '../delivery/index.js';
 import type { CallSummary, TranscriptEntry } from '../agent/types.js';
 import {
   SlotTakenError, UnknownCallError,
   type CallFilter, type CallListItem, type CallRecord, type CallStatus, type EndCallInput, type NewCall, type SaveSummaryOptions,
-  type StoredAppointment, type StoredTurn, type TransferInput, type TransferOutcome, type TurnLatencyFigures, type UsageRow,
+  type StoredAppointment, type StoredTurn, type SummaryDelivery, type TransferInput, type TransferOutcome, type TurnLatencyFigures, type UsageRow,
 } from './types.js';
 
 export type {
   NewCall, StoredTurn, CallRecord, StoredAppointment, CallStatus, CallFilter, CallListItem, EndCallInput, SaveSummaryOptions,
-  TransferInput, TransferOutcome, TurnLatencyFigures, UsageRow,
+  SummaryDelivery, TransferInput, TransferOutcome, TurnLatencyFigures, UsageRow,
 } from './types.js';
 export { SlotTakenError, UnknownCallError } from './types.js';
 
@@ -37,7 +38,10 @@ export interface CallStore {
   listCalls(filter: CallFilter): CallListItem[];
   /** Calls started in [from, to), per tenant (all tenants when tenantId is absent). */
   usage(range: { from: string; to: string; tenantId?: string }): UsageRow[];
-  /** Marks calls still active (left open by a crash) abandoned, each with a minimal summary; returns their ids. */
+  /**
+   * Marks this node's calls still active (left open by a crash) abandoned, each with a minimal summary, and
+   * any node's call started more than STALE_CALL_MS before `endedAt` or without a node id; returns their ids.
+   */
   abandonOpenCalls(endedAt: string): string[];
   /** Deletes the transcripts of the tenant's calls started before `beforeIso` (turns and the summary's transcript). */
   purgeTranscripts(tenantId: string, beforeIso: string, nowIso: string): number;
@@ -50,21 +54,20 @@ export interface CallStore {
 }
 
 export interface StoreOptions {
+  /** This gateway node's id, stored on the calls it creates (default: resolveNodeId(process.env, path)). */
+  nodeId?: string;
   /**
    * Summary delivery: the outbox is migrated after the store, and every saved summary enqueues the
    * tenant's notifications in the same transaction; `afterCommit` runs after (wake the worker there).
    */
-  delivery?: {
-    notifications: (tenantId: string) => unknown;
-    afterCommit?: (callId: string, enqueued: number, configError?: string) => void;
-  };
+  delivery?: SummaryDelivery;
 }
 
 interface CallRow {
   id: string; tenant_id: string; channel: CallRecord['channel']; caller_number: string | null; language: CallRecord['language'];
   started_at: string; ended_at: string | null; status: CallStatus; end_reason: string | null; outcome: string | null;
   urgency: string | null; trade: string | null; transfer_target: string | null; transfer_outcome: TransferOutcome | null;
-  summary_json: string | null; transcript_purged_at: string | null;
+  summary_json: string | null; transcript_purged_at: string | null; node_id: string | null;
 }
 interface TurnRow { id: number; speaker: 'caller' | 'agent'; text: string; at: string; engine: string | null; latency_json: string | null }
 
@@ -73,6 +76,7 @@ export function toCallRecord(row: CallRow, turns: TurnRow[]): CallRecord {
     id: row.id, tenantId: row.tenant_id, channel: row.channel, callerNumber: row.caller_number, language: row.language,
     startedAt: row.started_at, endedAt: row.ended_at, status: row.status, endReason: row.end_reason, outcome: row.outcome,
     transferTarget: row.transfer_target, transferOutcome: row.transfer_outcome, transcriptPurgedAt: row.transcript_purged_at,
+    nodeId: row.node_id,
     turns: turns.map((t) => ({
       id: Number(t.id), speaker: t.speaker, text: t.text, at: t.at, engine: t.engine,
       latency: t.latency_json ? (JSON.parse(t.latency_json) as TurnLatencyFigures) : null,
@@ -116,9 +120,10 @@ export function openStore(path = 'data/firstring.db', opts: StoreOptions = {}): 
   migrate(db);
   const delivery = opts.delivery;
   if (delivery) migrateDeliveryOutbox(db);
+  const nodeId = opts.nodeId ?? resolveNodeId(process.env, path);
 
-  const insCall = db.prepare(`INSERT OR IGNORE INTO calls (id, tenant_id, channel, caller_number, language, started_at, started_ms)
-    VALUES (@id, @tenantId, @channel, @callerNumber, @language, @startedAt, @startedMs)`);
+  const insCall = db.prepare(`INSERT OR IGNORE INTO calls (id, tenant_id, channel, caller_number, language, started_at, started_ms, node_id)
+    VALUES (@id, @tenantId, @channel, @callerNumber, @language, @startedAt, @startedMs, @nodeId)`);
   const insTurn = db.prepare('INSERT INTO turns (call_id, speaker, text, at, engine) VALUES (?, ?, ?, ?, ?)');
   const updTurn = db.prepare('UPDATE turns SET text = ? WHERE id = ?');
   const getLatency = db.prepare('SELECT latency_json FROM turns WHERE id = ?').pluck();
@@ -134,7 +139,8 @@ export function openStore(path = 'data/firstring.db', opts: StoreOptions = {}): 
     WHERE id = @callId`);
   const getCall = db.prepare('SELECT * FROM calls WHERE id = ?');
   const getTurns = db.prepare('SELECT id, speaker, text, at, engine, latency_json FROM turns WHERE call_id = ? ORDER BY id');
-  const openCalls = db.prepare(`SELECT id FROM calls WHERE status = 'active' ORDER BY started_ms`).pluck();
+  const openCalls = db.prepare(`SELECT id FROM calls WHERE status = 'active' AND (node_id = ? OR node_id IS NULL OR started_ms < ?)
+    ORDER BY started_ms`).pluck();
   const listAppts = db.prepare('SELECT technician, start_at AS start, end_at AS end FROM appointments WHERE tenant_id = ? AND end_ms > ? AND start_ms < ? ORDER BY start_ms');
   const overlap = db.prepare('SELECT COUNT(*) FROM appointments WHERE tenant_id = ? AND technician = ? AND start_ms < ? AND end_ms > ?').pluck();
   const insAppt = db.prepare('INSERT INTO appointments (tenant_id, call_id, technician, start_at, end_at, start_ms, end_ms) VALUES (?, ?, ?, ?, ?, ?, ?)');
@@ -182,7 +188,7 @@ export function openStore(path = 'data/firstring.db', opts: StoreOptions = {}): 
 
   return {
     database: db,
-    createCall: (c) => void insCall.run({ ...c, startedMs: ms(c.startedAt) }),
+    createCall: (c) => void insCall.run({ ...c, startedMs: ms(c.startedAt), nodeId }),
     appendTurn: (callId, e, engine) => Number(insTurn.run(callId, e.speaker, e.text, e.at, engine ?? null).lastInsertRowid),
     updateTurnText: (id, text) => void updTurn.run(text, id),
     recordTurnLatency: (turnId, f) => mergeLatency(turnId, f),
@@ -217,7 +223,7 @@ export function openStore(path = 'data/firstring.db', opts: StoreOptions = {}): 
         GROUP BY c.tenant_id ORDER BY c.tenant_id`).all(p) as UsageRow[];
     },
     abandonOpenCalls(endedAt) {
-      const ids = openCalls.all() as string[];
+      const ids = openCalls.all(nodeId, ms(endedAt) - STALE_CALL_MS) as string[];
       for (const id of ids) {
         const call = readCall(id);
         if (call) saveSummary(abandonedSummary(call, endedAt), { endReason: 'abandoned', crashed: true });

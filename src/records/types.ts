@@ -2,6 +2,8 @@
 import type { CallSummary, Channel, Language, TranscriptEntry } from '../agent/types.js';
 import type { BookedSlot, NewCallEntry } from '../agent/call-log.js';
 
+export { SlotTakenError } from '../agent/call-log.js';
+
 /** A call as the dialog session opens it (the agent's `CallLog` port). */
 export type NewCall = NewCallEntry;
 
@@ -40,6 +42,8 @@ export interface CallRecord {
   transferOutcome: TransferOutcome | null;
   /** Set once the retention sweeper deleted the transcript. */
   transcriptPurgedAt: string | null;
+  /** The gateway node that took the call (NODE_ID); null for calls recorded before node ids. */
+  nodeId: string | null;
   turns: StoredTurn[];
   summary: CallSummary | null;
 }
@@ -82,6 +86,16 @@ export interface TransferInput {
   outcome: TransferOutcome;
 }
 
+/**
+ * Summary delivery wired into a store: every saved summary enqueues the tenant's notifications in the
+ * summary's own transaction; `afterCommit` runs after the commit (wake the delivery worker there).
+ */
+export interface SummaryDelivery {
+  /** The tenant's `notifications` config (unvalidated; an invalid one is reported to afterCommit, never rolls back the summary). */
+  notifications: (tenantId: string) => unknown;
+  afterCommit?: (callId: string, enqueued: number, configError?: string) => void;
+}
+
 export interface SaveSummaryOptions {
   /** Why the call ended (the session's EndReason). */
   endReason?: string;
@@ -102,13 +116,6 @@ export interface UsageRow {
 }
 
 export type StoredAppointment = BookedSlot;
-
-export class SlotTakenError extends Error {
-  constructor(technician: string, start: string) {
-    super(`slot ${start} with ${technician} is already booked`);
-    this.name = 'SlotTakenError';
-  }
-}
 
 export class UnknownCallError extends Error {
   constructor(callId: string) {

@@ -29,7 +29,12 @@ export type ErrorCode =
   | 'unsupported_version'
   | 'invalid_state'
   | 'call_failed'
-  | 'over_capacity';
+  | 'over_capacity'
+  /** The tenant's call admission refused the call (call-admission.ts; docs/signaling.md). */
+  | 'unknown_tenant'
+  | 'tenant_suspended'
+  | 'tenant_concurrent_limit'
+  | 'tenant_rate_limit';
 
 export type CallState = 'connecting' | 'connected' | 'ended';
 export type TranscriptRole = 'caller' | 'agent';
@@ -41,7 +46,8 @@ export type ServerMessage =
   | { v: 1; type: 'state'; state: CallState; reason?: string }
   | { v: 1; type: 'transcript'; role: TranscriptRole; text: string; final: boolean; at: number }
   | { v: 1; type: 'pong' }
-  | { v: 1; type: 'error'; code: ErrorCode; message: string };
+  /** `retryAfter`: seconds before trying again, on the tenant limit errors. */
+  | { v: 1; type: 'error'; code: ErrorCode; message: string; retryAfter?: number };
 
 export interface IceServerInfo {
   urls: string[];

@@ -7,7 +7,10 @@ const Schema = z.object({
   /** HMAC key for call tokens; a random per-process key when unset (tokens then die with the process). */
   CALL_TOKEN_SECRET: z.string().min(16).optional(),
   CALL_TOKEN_TTL_S: z.coerce.number().int().min(5).max(3600).default(60),
-  /** `tenant=origin,origin;tenant2=...`; `self` is the gateway's own pages. */
+  /**
+   * `tenant=origin,origin;tenant2=...`; `self` is the gateway's own pages. The bootstrap default: the
+   * gateway adds the origins assigned with the operator API (withAssignedOrigins, tenant-origins.ts).
+   */
   TENANT_ORIGINS: z.string().default('demo=self'),
 });
 

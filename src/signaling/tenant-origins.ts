@@ -31,3 +31,15 @@ export function parseTenantOrigins(spec: string): TenantOrigins {
     },
   };
 }
+
+/**
+ * `base` (TENANT_ORIGINS, the bootstrap default) widened by the origins assigned to each tenant
+ * through the operator API. `assigned(tenant)` is undefined for a tenant the administration does
+ * not know; a known tenant exists for `has` even before any origin is assigned.
+ */
+export function withAssignedOrigins(base: TenantOrigins, assigned: (tenant: string) => readonly string[] | undefined): TenantOrigins {
+  return {
+    has: (tenant) => base.has(tenant) || assigned(tenant) !== undefined,
+    allows: (tenant, origin, host) => base.allows(tenant, origin, host) || (origin !== '' && (assigned(tenant)?.includes(origin) ?? false)),
+  };
+}

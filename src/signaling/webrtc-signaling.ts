@@ -3,6 +3,7 @@ import uWS from 'uWebSockets.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { HttpApp } from '../transport/http-server.js';
+import type { CallAdmission } from './call-admission.js';
 import type { CallControl, CallHost } from './call-host.js';
 import { CallTokenError, type CallTokens } from './call-token.js';
 import { FloodGuard } from './flood-guard.js';
@@ -15,6 +16,8 @@ export interface SignalingDeps {
   tokens: CallTokens;
   origins: TenantOrigins;
   calls: CallHost;
+  /** Tenant status and limits, asked at each call start; every call is admitted without it. */
+  admission?: CallAdmission;
   iceServers: IceServerInfo[];
   log: Logger;
   metrics: GatewayMetrics;
@@ -84,6 +87,15 @@ export function registerSignalingWs(app: HttpApp, deps: SignalingDeps): { connec
       open.add(ws);
       metrics.wsConnections.inc();
       const c = ws.getUserData();
+      const refused = deps.admission?.check(c.tenant);
+      if (refused) {
+        log.info({ callId: c.callId, tenant: c.tenant, code: refused.code }, 'call refused by tenant admission');
+        metrics.signalingErrors.inc({ code: refused.code });
+        send(ws, { v: 1, type: 'error', code: refused.code, message: refused.message, ...(refused.retryAfterS !== undefined ? { retryAfter: refused.retryAfterS } : {}) });
+        // A limit passes (try again later); an unknown or suspended tenant is a policy refusal.
+        ws.end(refused.retryAfterS !== undefined ? CLOSE_TRY_AGAIN : CLOSE_POLICY, refused.code);
+        return;
+      }
       try {
         c.control = deps.calls.startCall({ callId: c.callId, tenant: c.tenant, acceptedAt: Date.now() }, {
           candidate: (candidate) => send(ws, { v: 1, type: 'candidate', candidate }),
@@ -99,6 +111,7 @@ export function registerSignalingWs(app: HttpApp, deps: SignalingDeps): { connec
         ws.end(CLOSE_TRY_AGAIN, 'over capacity');
         return;
       }
+      deps.admission?.started(c.tenant);
       send(ws, { v: 1, type: 'welcome', callId: c.callId, iceServers: deps.iceServers });
       log.info({ callId: c.callId, tenant: c.tenant }, 'signaling open');
     },

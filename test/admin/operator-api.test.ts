@@ -12,7 +12,7 @@ import { listen, type HttpServer } from '../../src/transport/http-server.js';
 import { AdminStore } from '../../src/admin/admin-store.js';
 import { TenantDirectory } from '../../src/admin/tenant-directory.js';
 import { registerOperatorApi, type RouteInfo } from '../../src/admin/operator-api.js';
-import { TenantLimiter } from '../../src/admin/limits.js';
+import { CONCURRENT_RETRY_S, TenantLimiter } from '../../src/admin/limits.js';
 import { listDeliveries } from '../../src/delivery/index.js';
 
 const log = pino({ level: 'silent' });
@@ -119,18 +119,25 @@ describe('operator API', () => {
   });
 
   it('applies per-tenant limits on concurrent calls and calls per minute', () => {
-    const limiter = new TenantLimiter((id) => directory.entry(id)?.limits);
+    const active = new Map<string, number>([['acme', 0]]);
+    const limiter = new TenantLimiter((id) => directory.entry(id)?.limits, (id) => active.get(id) ?? 0);
     directory.setLimits('acme', { maxConcurrentCalls: 2, callsPerMinute: 3 });
-    const a = limiter.admit('acme', 0);
-    const b = limiter.admit('acme', 1);
-    expect([a.ok, b.ok]).toEqual([true, true]);
-    expect(limiter.admit('acme', 2)).toEqual({ ok: false, reason: 'tenant_concurrent_limit' });
-    if (a.ok) a.release();
-    expect(limiter.admit('acme', 3).ok).toBe(true);
-    if (b.ok) b.release();
-    expect(limiter.admit('acme', 4)).toEqual({ ok: false, reason: 'tenant_rate_limit' });
-    expect(limiter.admit('acme', 60_002).ok).toBe(true);
-    expect(limiter.admit('demo', 5).ok).toBe(true);
+    for (const t of [0, 1]) {
+      expect(limiter.check('acme', t)).toBeNull();
+      limiter.started('acme', t);
+      active.set('acme', active.get('acme')! + 1);
+    }
+    expect(limiter.check('acme', 2)).toEqual({ reason: 'tenant_concurrent_limit', retryAfterS: CONCURRENT_RETRY_S });
+    active.set('acme', 1);
+    expect(limiter.check('acme', 3)).toBeNull();
+    limiter.started('acme', 3);
+    active.set('acme', 0);
+    // Three calls started in the last minute: the oldest (t=0) leaves the window at 60 s.
+    expect(limiter.check('acme', 4)).toEqual({ reason: 'tenant_rate_limit', retryAfterS: 60 });
+    expect(limiter.check('acme', 30_000)).toEqual({ reason: 'tenant_rate_limit', retryAfterS: 30 });
+    expect(limiter.check('acme', 60_002)).toBeNull();
+    expect(limiter.check('demo', 5)).toBeNull();
+    directory.setLimits('acme', { maxConcurrentCalls: null, callsPerMinute: null });
   });
 
   it('never lets a tenant key read another tenant\'s data, on every tenant route, and keeps tenants off operator routes', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore, SlotTakenError } from '../../src/records/store.js';
+import { asyncStore } from '../../src/records/records-store.js';
 import { migrate, MIGRATIONS } from '../../src/records/migrations.js';
 import { createDialogSession } from '../../src/agent/session.js';
 import { loadTestTenant } from './support/scenarios.js';
@@ -28,7 +29,7 @@ describe('call store', () => {
     const path = join(dir, 'progress.db');
     const store = openStore(path);
     const tenant = loadTestTenant('demo');
-    const s = createDialogSession({ tenant, channel: 'sip', callerNumber: '+15145550123', language: 'auto', store, clock: () => new Date('2026-12-01T15:00:00Z') });
+    const s = createDialogSession({ tenant, channel: 'sip', callerNumber: '+15145550123', language: 'auto', store: asyncStore(store), clock: () => new Date('2026-12-01T15:00:00Z') });
     s.greeting();
     for await (const _ of s.respond('Ma toilette coule')) { /* consume */ }
     const reader = openStore(path);
@@ -40,6 +41,7 @@ describe('call store', () => {
 
     // Barge-in: the caller heard only part of the last reply.
     s.commitHeard('Où est le');
+    await s.recorded();
     expect(reader.getCall(s.callId)!.turns.at(-1)?.text).toBe('Où est le');
     const summary = await s.end('caller_hangup');
     expect(summary.transcript.at(-1)).toMatchObject({ speaker: 'agent', text: 'Où est le' });
@@ -66,7 +68,7 @@ describe('call store', () => {
     const tenant = loadTestTenant('demo');
     const clock = (): Date => new Date('2026-12-01T15:00:00Z');
     const book = async (name: string): Promise<{ technician: string; start: string } | undefined> => {
-      const s = createDialogSession({ tenant, channel: 'text', callerNumber: '+15145550123', language: 'en', store, clock });
+      const s = createDialogSession({ tenant, channel: 'text', callerNumber: '+15145550123', language: 'en', store: asyncStore(store), clock });
       for (const t of ['My furnace makes a noise', 'a gas furnace', 'since Monday', name, 'yes', '5 Pine Avenue, H2W 1S3', 'tomorrow at 8 am', 'yes']) {
         for await (const _ of s.respond(t)) { /* consume */ }
       }
@@ -85,7 +87,7 @@ describe('call store sharing', () => {
   it('reuses a call row opened earlier under the same id (media layer first, then the dialog)', async () => {
     const store = openStore(':memory:');
     store.createCall({ id: 'call-1', tenantId: 'demo', channel: 'webrtc', callerNumber: null, language: 'en', startedAt: '2026-12-01T15:00:00.000Z' });
-    const s = createDialogSession({ tenant: loadTestTenant('demo'), channel: 'webrtc', callId: 'call-1', language: 'en', store, clock: () => new Date('2026-12-01T15:00:01Z') });
+    const s = createDialogSession({ tenant: loadTestTenant('demo'), channel: 'webrtc', callId: 'call-1', language: 'en', store: asyncStore(store), clock: () => new Date('2026-12-01T15:00:01Z') });
     for await (const _ of s.respond('What are your hours?')) { /* consume */ }
     const summary = await s.end('caller_hangup');
     expect(store.getCall('call-1')?.summary).toEqual(summary);

@@ -7,6 +7,7 @@ import { scriptedQueue, type ChatScript, type ScriptedResponse } from '../../ben
 import { createLlmEngine } from '../../src/agent/llm/llm-engine.js';
 import { createDialogSession, type DialogSession } from '../../src/agent/session.js';
 import { openStore, type CallStore } from '../../src/records/store.js';
+import { asyncStore } from '../../src/records/records-store.js';
 import type { ReplyChunk } from '../../src/agent/types.js';
 import { loadTestTenant } from './support/scenarios.js';
 
@@ -22,7 +23,7 @@ afterAll(() => stub.close());
 
 function session(store: CallStore, engine: 'llm' | 'rules' = 'llm'): DialogSession {
   return createDialogSession({
-    tenant, channel: 'text', callerNumber: '+15145550123', language: 'auto', store, clock: () => at,
+    tenant, channel: 'text', callerNumber: '+15145550123', language: 'auto', store: asyncStore(store), clock: () => at,
     ...(engine === 'llm' ? { engine: createLlmEngine({ apiKey: 'k', baseURL: stub.baseURL, model: 'm', firstTokenTimeoutMs: 400, stallTimeoutMs: 400 }) } : {}),
   });
 }

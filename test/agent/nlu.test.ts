@@ -75,10 +75,11 @@ describe('times, problems, answers', () => {
 describe('what the agent waits for', () => {
   it('the final chunk says which kind of answer is expected next', async () => {
     const { openStore } = await import('../../src/records/store.js');
+    const { asyncStore } = await import('../../src/records/records-store.js');
     const { createDialogSession } = await import('../../src/agent/session.js');
     const { loadTestTenant } = await import('./support/scenarios.js');
     const store = openStore(':memory:');
-    const s = createDialogSession({ tenant: loadTestTenant('demo'), channel: 'sip', callerNumber: '+15145550123', language: 'en', store, clock: () => new Date('2026-12-01T15:00:00Z') });
+    const s = createDialogSession({ tenant: loadTestTenant('demo'), channel: 'sip', callerNumber: '+15145550123', language: 'en', store: asyncStore(store), clock: () => new Date('2026-12-01T15:00:00Z') });
     const expecting: unknown[] = [];
     for (const t of ['My kitchen sink is leaking', 'yes I shut it off', 'John Smith', 'yes', '4520 rue Saint-Denis', 'H2J 2L3', 'tomorrow morning', 'yes', 'no']) {
       for await (const c of s.respond(t)) if (c.type === 'final') expecting.push(c.expecting);

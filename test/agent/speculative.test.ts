@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { loadScenarios, loadTestTenant, playScenario, checkScenario } from './support/scenarios.js';
 import { openStore } from '../../src/records/store.js';
+import { asyncStore } from '../../src/records/records-store.js';
 import { createDialogSession } from '../../src/agent/session.js';
 
 const scenarios = loadScenarios();
@@ -32,7 +33,7 @@ describe('speculative turns leave no trace', () => {
     const tenant = loadTestTenant('demo');
     const at = DateTime.fromISO('2026-12-01T10:00', { zone: tenant.timeZone }).toJSDate();
     const store = openStore(':memory:');
-    const session = createDialogSession({ tenant, channel: 'sip', callerNumber: '+15145550123', language: 'auto', store, clock: () => at });
+    const session = createDialogSession({ tenant, channel: 'sip', callerNumber: '+15145550123', language: 'auto', store: asyncStore(store), clock: () => at });
     session.greeting();
     for (const t of ['My kitchen sink is leaking', 'just the sink', 'John Smith', 'yes', '4520 rue Saint-Denis, H2J 2L3', 'tomorrow morning']) {
       for await (const _ of session.respond(t)) { /* consume */ }
@@ -61,7 +62,7 @@ describe('speculative turns leave no trace', () => {
   it('a turn superseded by a newer respond() never commits', async () => {
     const tenant = loadTestTenant('demo');
     const store = openStore(':memory:');
-    const session = createDialogSession({ tenant, channel: 'sip', callerNumber: null, language: 'en', store, clock: () => new Date('2026-12-01T15:00:00Z') });
+    const session = createDialogSession({ tenant, channel: 'sip', callerNumber: null, language: 'en', store: asyncStore(store), clock: () => new Date('2026-12-01T15:00:00Z') });
     const older = session.respond('I smell')[Symbol.asyncIterator]();
     await older.next();
     let final = null;
@@ -77,7 +78,7 @@ describe('speculative turns leave no trace', () => {
   it('an aborted emergency turn neither escalates nor changes urgency', async () => {
     const tenant = loadTestTenant('demo');
     const store = openStore(':memory:');
-    const session = createDialogSession({ tenant, channel: 'webrtc', callerNumber: null, language: 'auto', store, clock: () => new Date('2026-12-01T15:00:00Z') });
+    const session = createDialogSession({ tenant, channel: 'webrtc', callerNumber: null, language: 'auto', store: asyncStore(store), clock: () => new Date('2026-12-01T15:00:00Z') });
     const ac = new AbortController();
     const it = session.respond('I smell gas', { signal: ac.signal })[Symbol.asyncIterator]();
     const first = await it.next();

@@ -23,9 +23,9 @@ describe('delivery outbox', () => {
     const db = t.open();
     db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
     db.prepare('INSERT INTO schema_migrations VALUES (1, ?, ?)').run('calls', new Date().toISOString());
-    expect(migrateDeliveryOutbox(db)).toBe(1);
-    expect(migrateDeliveryOutbox(db)).toBe(1);
-    expect(db.prepare('SELECT COUNT(*) FROM delivery_schema_migrations').pluck().get()).toBe(1);
+    expect(migrateDeliveryOutbox(db)).toBe(2);
+    expect(migrateDeliveryOutbox(db)).toBe(2);
+    expect(db.prepare('SELECT COUNT(*) FROM delivery_schema_migrations').pluck().get()).toBe(2);
     expect(db.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().get()).toBe(1);
   });
 

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { DeliveryWorker } from '../../src/delivery/worker.js';
-import { enqueueDeliveries, listDeliveries } from '../../src/delivery/outbox.js';
+import { enqueueDeliveries, listDeliveries, sqliteOutbox } from '../../src/delivery/outbox.js';
 import { planTargets, parseNotificationTargets } from '../../src/delivery/targets.js';
 import { verifyWebhookSignature } from '../../src/delivery/webhook-signature.js';
 import { FakeClock, capturedLogger, tempDb, type TempDb } from './support/db.js';
@@ -125,6 +125,31 @@ describe('delivery worker', () => {
     await expect.poll(() => listDeliveries(second).map((r) => r.status), { timeout: 10_000, interval: 20 }).toEqual(['sent', 'sent']);
     expect(srv.requests.map((r) => JSON.parse(r.body).summary.callId).sort()).toEqual(['crashed-mid-send', 'never-tried']);
     expect(listDeliveries(second, { callId: 'crashed-mid-send' })[0]!.attempts).toBe(2);
+  });
+
+  it('a restarted worker requeues only its own interrupted rows; another worker\'s fresh claim stays, and a stale claim cannot settle', async () => {
+    t = tempDb();
+    const db = t.open();
+    const srv = await startRecordingServer(() => ({ status: 204 }));
+    servers.push(srv);
+    const config = hookConfig(`${srv.url}/hook`);
+    const targets = planTargets(parseNotificationTargets(config));
+    enqueueDeliveries(db, englishBooking('mine'), targets, 1);
+    enqueueDeliveries(db, englishBooking('theirs'), targets, 2);
+    const outbox = sqliteOutbox(db);
+    const [mine] = await outbox.claim(Date.now(), 1, 'node-a');
+    const [theirs] = await outbox.claim(Date.now(), 1, 'node-b');
+    expect([mine?.callId, theirs?.callId]).toEqual(['mine', 'theirs']);
+
+    const worker = new DeliveryWorker({ outbox, workerId: 'node-a', tenantTargets: () => config, logger: silent, pollIntervalMs: 20 });
+    workers.push(worker);
+    worker.start();
+    await expect.poll(() => listDeliveries(db, { callId: 'mine' })[0]?.status, { timeout: 10_000, interval: 20 }).toBe('sent');
+    expect(listDeliveries(db, { callId: 'mine' })[0]).toMatchObject({ attempts: 2, claimedBy: 'node-a' });
+    expect(listDeliveries(db, { callId: 'theirs' })[0]).toMatchObject({ status: 'sending', attempts: 1, claimedBy: 'node-b' });
+    expect(await outbox.markSent(mine!, Date.now())).toBe(false);
+    expect(await outbox.markSent(theirs!, Date.now())).toBe(true);
+    expect(srv.requests.map((r) => JSON.parse(r.body).summary.callId)).toEqual(['mine']);
   });
 
   it('never crashes on bad target config: each row gets a clear error and the others still go out', async () => {

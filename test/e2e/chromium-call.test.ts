@@ -84,13 +84,13 @@ describe('click-to-call in Chromium', () => {
     let meterMax = 0;
     await until('caller turn', async () => {
       meterMax = Math.max(meterMax, Number(await page.getAttribute('[data-firstring-widget=demo] [role=meter]', 'aria-valuenow')));
-      return (await page.locator('#transcript li[data-role=caller]').count()) > 0;
+      return (await page.locator('#transcript li[data-role=caller][data-final=true]').count()) > 0;
     }, 30_000);
     expect(meterMax).toBeGreaterThan(10);
     const atCallerTurn = await inboundEnergy(page);
     // The recognizer transcribed the caller's words.
     // The list item is "You · <time>" then the text itself.
-    const heard = await page.locator('#transcript li[data-role=caller]').first().evaluate((li) => li.lastChild?.textContent ?? '');
+    const heard = await page.locator('#transcript li[data-role=caller][data-final=true]').first().evaluate((li) => li.lastChild?.textContent ?? '');
     // (Words only; what pocketsphinx makes of espeak through Chromium's audio processing and Opus varies.)
     expect(heard).toMatch(/^[a-z' .-]+$/);
     expect(atCallerTurn).toBeGreaterThanOrEqual(greetingEnergy);

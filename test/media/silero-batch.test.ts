@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { speak } from '../support/espeak.js';
 import { mixAtSnr, normalizeActive, whiteNoise, withGaps } from '../support/noise.js';
 import { FrameVad } from '../../src/media/native-vad.js';
-import { DEFAULT_SILERO_MODEL, SILERO_CHUNK, SILERO_CONTEXT, SileroBatcher } from '../../src/media/silero-vad.js';
+import { SILERO_CHUNK, SILERO_CONTEXT, SileroBatcher, UPSTREAM_SILERO_MODEL } from '../../src/media/silero-vad.js';
 
 /**
  * Silero v5 batched across calls: the same probabilities as one-call-at-a-time inference
@@ -36,7 +36,7 @@ describe('Silero v5 batched across calls', () => {
   let calls: Int16Array[];
   let session: ort.InferenceSession;
   beforeAll(async () => {
-    session = await ort.InferenceSession.create(DEFAULT_SILERO_MODEL, { intraOpNumThreads: 1 });
+    session = await ort.InferenceSession.create(UPSTREAM_SILERO_MODEL, { intraOpNumThreads: 1 });
     const texts: [string, 'en' | 'fr'][] = [
       ['My air conditioner is blowing warm air.', 'en'],
       ['Il y a une fuite sous l evier de la cuisine.', 'fr'],
@@ -54,7 +54,7 @@ describe('Silero v5 batched across calls', () => {
     const expected = await Promise.all(calls.map((pcm) => reference(session, pcm)));
     const batcher = await SileroBatcher.create({ gateProbability: 0 });
     const got: number[][] = calls.map(() => []);
-    const joinFrame = [0, 0, 7, 13, 30]; // calls 2..4 join later, so batch sizes vary 2..5 (buckets 2, 4, 8)
+    const joinFrame = [0, 0, 7, 13, 30]; // calls 2..4 join later, so batch sizes vary 2..5
     const frames = Math.max(...calls.map((c, i) => joinFrame[i]! + Math.floor(c.length / FRAME)));
     const batchSizes = new Set<number>();
     for (let t = 0; t < frames; t++) {
@@ -81,6 +81,21 @@ describe('Silero v5 batched across calls', () => {
     expect(maxDiff).toBeLessThanOrEqual(1e-4);
     // The speech is found: each call has chunks above 0.9.
     for (const p of got) expect(Math.max(...p)).toBeGreaterThan(0.9);
+    await batcher.close();
+  });
+
+  it('also runs the upstream graph (8/16 kHz If, `sr` input) when given its path, with the same results', async () => {
+    const pcm = calls[1]!;
+    const expected = await reference(session, pcm);
+    const batcher = await SileroBatcher.create({ gateProbability: 0, modelPath: UPSTREAM_SILERO_MODEL });
+    batcher.addCall('a');
+    const got: number[] = [];
+    for (let f = 0; (f + 1) * FRAME <= pcm.length; f++) {
+      batcher.pushFrame('a', pcm.subarray(f * FRAME, (f + 1) * FRAME), 1);
+      while (batcher.hasWork()) for (const r of await batcher.run()) got.push(r.probability);
+    }
+    expect(got.length).toBe(expected.length);
+    got.forEach((p, k) => expect(Math.abs(p - expected[k]!)).toBeLessThanOrEqual(1e-6));
     await batcher.close();
   });
 

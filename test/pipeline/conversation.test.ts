@@ -54,8 +54,15 @@ describe('a conversation on the offline providers', () => {
     expect(turn.at.endOfTurn!).toBeGreaterThanOrEqual(turn.at.sttFinal!);
     expect(turn.at.firstFrameOut!).toBeGreaterThanOrEqual(turn.at.endOfTurn!);
     expect(turn.sttProvider).toBe('pocketsphinx');
-    const tr = r.transcripts[0]!;
+    const finalAt = r.transcripts.findIndex((t) => t.kind === 'final');
+    const tr = r.transcripts[finalAt]!;
     expect(tr).toMatchObject({ turnId: 1, kind: 'final', language: 'en', provider: 'pocketsphinx' });
+    // Partial transcripts came first, while the caller spoke: the words so far, on the same turn.
+    const partials = r.transcripts.slice(0, finalAt);
+    expect(partials.length).toBeGreaterThanOrEqual(2);
+    expect(partials.every((p) => p.kind === 'partial' && p.turnId === 1 && p.startMs === tr.startMs && p.text.length > 0)).toBe(true);
+    for (let i = 1; i < partials.length; i++) expect(partials[i]!.endMs).toBeGreaterThan(partials[i - 1]!.endMs);
+    expect(partials[0]!.endMs).toBeLessThan(tr.endMs);
     expect(tr.text).toBe(turn.callerText);
     // The span covers the spoken words (about 1.5 s of espeak-ng speech) on the media clock.
     expect(tr.endMs - tr.startMs).toBeGreaterThan(1000);

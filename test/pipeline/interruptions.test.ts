@@ -135,6 +135,57 @@ describe('barge-in', () => {
   });
 });
 
+describe('two-stage barge-in', () => {
+  it('confirms an interruption once the caller outlasts confirmSpeechMs, before the transcript arrives', async () => {
+    stub.opts.transcription = { text: ['What are your hours?', 'I need a plumber for a leak in the basement'] };
+    const r = make([{ text: LONG_REPLY }, { text: 'Sure, a plumber can come.' }], stubStt, { interruption: { pauseSpeechMs: 60, confirmSpeechMs: 400 } });
+    await askAndWaitForAnswer(r, 'What are your hours?', 30);
+    // The transcript of the interruption will be slow: only the speech's length can confirm it in time.
+    stub.opts.transcription = { text: ['I need a plumber for a leak in the basement'], delayMs: 2500 };
+    let interruptedWhileTalking = false;
+    await r.caller.play(await callerSpeech(espeak, 'I need a plumber for a leak in the basement.'), {
+      onFrame: (i) => {
+        if (i === 3) r.pipeline.onBargeIn({ atMs: 0 });
+        if (r.turns.some((t) => t.outcome === 'interrupted')) interruptedWhileTalking = true;
+      },
+    });
+    expect(interruptedWhileTalking).toBe(true);
+    expect(r.responder.heard).toHaveLength(1);
+    await r.caller.silence(300);
+    await waitFor(() => r.turns.length >= 2, 10_000, 'the interrupting turn');
+    expect(r.responder.calls.at(-1)!.text).toMatch(/plumber/);
+  });
+
+  it('resumes at the confirmation check when the detector fired on a sound the VAD never heard', async () => {
+    stub.opts.transcription = { text: ['What are your hours?'] };
+    const r = make([{ text: LONG_REPLY }], stubStt, { falseInterruptionMs: 20_000, interruption: { pauseSpeechMs: 60, confirmSpeechMs: 300 } });
+    await askAndWaitForAnswer(r, 'What are your hours?');
+    r.pipeline.onBargeIn({ atMs: 0 });
+    const paused = r.sink.sent.length;
+    expect(r.sink.pending()).toBe(0);
+    // Long before the 20 s false-interruption deadline.
+    await waitFor(() => r.sink.sent.length > paused + 10, 5000, 'resumed audio');
+    const resumed = r.metrics.flatMap((m) => (m.type === 'interruption_metrics' ? [m.resumed] : []));
+    expect(resumed).toEqual([false, true]);
+    expect(r.responder.heard).toHaveLength(0);
+  });
+
+  it('pauses for a backchannel over the agent, then resumes where it stopped', async () => {
+    const r = make([{ text: LONG_REPLY }]);
+    await askAndWaitForAnswer(r, 'What are your hours?', 20);
+    await r.caller.play(await callerSpeech(espeak, 'Okay.'), { onFrame: (i) => i === 3 && r.pipeline.onBargeIn({ atMs: 0 }) });
+    expect(r.sink.flushes).toHaveLength(1);
+    await r.caller.silence(300);
+    await waitFor(() => r.turns.some((t) => t.outcome === 'replied'), 30_000, 'the reply to finish');
+    expect(r.turns.map((t) => t.outcome)).toEqual(['backchannel', 'replied']);
+    expect(r.turns[1]!.agentText).toBe(LONG_REPLY);
+    expect(r.responder.heard).toHaveLength(0);
+    expect(r.responder.calls).toHaveLength(1);
+    const resumed = r.metrics.flatMap((m) => (m.type === 'interruption_metrics' ? [m.resumed] : []));
+    expect(resumed).toEqual([false, true]);
+  });
+});
+
 describe('speculative generation', () => {
   it('is discarded when the caller goes on after a pause', async () => {
     stub.opts.transcription = { text: ['my furnace', 'my furnace stopped working'] };

@@ -17,6 +17,7 @@ import { DeliveryWorker, listDeliveries, verifyWebhookSignature } from '../../sr
 import { StoreCallRecorder } from '../../src/gateway/store-call-recorder.js';
 import { BroadcastChannel } from 'node:worker_threads';
 import { storeContract, summaryFor } from './support/contract.js';
+import { NodeIdError, resolveNodeId } from '../../src/records/node-id.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'firstring-records-'));
 const opened: CallStore[] = [];
@@ -44,7 +45,7 @@ describe('SQLite records store', () => {
     expect(rec.summary?.callId).toBe('old');
     expect(s.listCalls({ tenantId: 'demo', urgency: 'emergency', trade: 'hvac', from: '2026-11-01T13:59:59Z', to: '2026-11-01T14:00:01Z' }).map((c) => c.id)).toEqual(['old']);
     expect(s.usage({ from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' })).toEqual([{ tenantId: 'demo', calls: 1, seconds: 300, agentTurns: 0, callerTurns: 1 }]);
-    expect(s.database.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2]);
+    expect(s.database.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
   });
 
   it('enqueues notifications in the summary transaction and the worker delivers them', async () => {
@@ -92,6 +93,35 @@ describe('SQLite records store', () => {
     expect(listDeliveries(s.database, { callId: 'crashed' }).map((d) => [d.targetKind, d.status])).toEqual([['sms', 'pending']]);
   });
 
+  it('stores the node id on each call; a restart abandons only its own open calls (and legacy or stale ones)', () => {
+    const path = join(dir, 'nodes.db');
+    const a = openStore(path, { nodeId: 'node-a' });
+    const b = openStore(path, { nodeId: 'node-b' });
+    opened.push(a, b);
+    const now = Date.parse('2026-12-01T16:00:00Z');
+    const at = (minutesAgo: number): string => new Date(now - minutesAgo * 60_000).toISOString();
+    a.createCall({ id: 'of-a', tenantId: 'demo', channel: 'sip', callerNumber: null, language: 'en', startedAt: at(5) });
+    b.createCall({ id: 'of-b', tenantId: 'demo', channel: 'sip', callerNumber: null, language: 'en', startedAt: at(5) });
+    b.createCall({ id: 'of-b-stale', tenantId: 'demo', channel: 'sip', callerNumber: null, language: 'en', startedAt: at(13 * 60) });
+    a.createCall({ id: 'legacy', tenantId: 'demo', channel: 'sip', callerNumber: null, language: 'en', startedAt: at(5) });
+    a.database.prepare(`UPDATE calls SET node_id = NULL WHERE id = 'legacy'`).run();
+    expect(a.getCall('of-a')!.nodeId).toBe('node-a');
+    expect(a.getCall('of-b')!.nodeId).toBe('node-b');
+    expect(a.abandonOpenCalls(new Date(now).toISOString()).sort()).toEqual(['legacy', 'of-a', 'of-b-stale']);
+    expect(b.getCall('of-b')!.status).toBe('active');
+    expect(b.getCall('of-a')!.status).toBe('abandoned');
+  });
+
+  it('NODE_ID: taken as given when valid, refused clearly when not; the default is stable per host and data file', () => {
+    expect(resolveNodeId({ NODE_ID: ' gw-1.montreal ' }, 'x.db')).toBe('gw-1.montreal');
+    expect(() => resolveNodeId({ NODE_ID: 'bad id; drop' }, 'x.db')).toThrow(NodeIdError);
+    expect(() => resolveNodeId({ NODE_ID: 'x'.repeat(101) }, 'x.db')).toThrow(/1 to 100 characters/);
+    const d = resolveNodeId({}, join(dir, 'a.db'));
+    expect(d).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*-[0-9a-f]{8}$/);
+    expect(resolveNodeId({ NODE_ID: '' }, join(dir, 'a.db'))).toBe(d);
+    expect(resolveNodeId({}, join(dir, 'b.db'))).not.toBe(d);
+  });
+
   it('sweeps transcripts per tenant retention', async () => {
     const s = openStore(':memory:');
     opened.push(s);
@@ -109,7 +139,7 @@ describe('SQLite records store', () => {
     expect(s.getCall('c')!.turns).toHaveLength(1);
   });
 
-  it('StoreCallRecorder persists turns, per-turn latency figures and the end reason as the call goes', () => {
+  it('StoreCallRecorder persists turns, per-turn latency figures and the end reason as the call goes', async () => {
     const s = openStore(':memory:');
     opened.push(s);
     const r = new StoreCallRecorder(s);
@@ -127,10 +157,12 @@ describe('SQLite records store', () => {
     r.latency('w1', 'barge_in_detected', t0 + 5600);
     r.latency('w1', 'agent_audio_stopped', t0 + 5650);
     r.turn('w1', { role: 'agent', startedAt: t0 + 4900, endedAt: t0 + 5650, text: 'Where is', interrupted: true });
+    await r.settled('w1');
     const mid = s.getCall('w1')!;
     expect(mid.status).toBe('active');
     expect(mid.turns.map((t) => t.latency)).toEqual([null, null, { endOfUtteranceDelayMs: 300, endToEndMs: 900, interruptionStopMs: 50 }]);
     r.callEnded('w1', { endedAt: t0 + 9000, reason: 'media_timeout', latency: { acceptedAt: t0, turns: [] } });
+    await r.settled('w1');
     expect(s.getCall('w1')).toMatchObject({ status: 'ended', endReason: 'media_timeout', endedAt: '2026-12-01T15:00:09.000Z' });
     expect(r.ended('w1')?.reason).toBe('media_timeout');
   });

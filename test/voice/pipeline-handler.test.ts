@@ -6,6 +6,11 @@ import { createCallHandler, dialogEndReason } from '../../src/media/pipeline-cal
 import type { PipelineHandlerOptions } from '../../src/media/pipeline-handler-options.js';
 import type { AgentAudioSink, CallContext, LatencyMark } from '../../src/media/webrtc-call-handler.js';
 import { openStore } from '../../src/records/store.js';
+import { asyncStore } from '../../src/records/records-store.js';
+import { callRecords } from '../../src/records/call-records.js';
+import { provideRecordsPort } from '../../src/media/worker-records-port.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { startRecordsWriter } from '../../src/wiring/records-writer.js';
 
 /** The media layer's paced sender, reduced to what the handler sees: frames leave at once. */
 class InstantSink implements AgentAudioSink {
@@ -24,6 +29,10 @@ class InstantSink implements AgentAudioSink {
 
 const dir = mkdtempSync(join(tmpdir(), 'firstring-handler-'));
 const options: PipelineHandlerOptions = { tenantsDir: 'config/tenants', dbPath: join(dir, 'calls.db'), providerMode: 'offline', logLevel: 'silent' };
+// The handler runs in this thread: its call records reach the store through a records writer here.
+const store = openStore(options.dbPath);
+const writer = startRecordsWriter(callRecords(asyncStore(store)), createLogger('silent'));
+provideRecordsPort(writer.connectWorker());
 
 function context(callId: string, tenant: string) {
   const audio = new InstantSink();
@@ -52,7 +61,11 @@ async function until<T>(what: string, f: () => T | undefined | false, timeoutMs 
 }
 
 describe('pipeline call handler (in a media worker)', () => {
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await writer.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('refuses bad options with the field named', () => {
     const { ctx } = context('c0', 'demo');
@@ -71,15 +84,10 @@ describe('pipeline call handler (in a media worker)', () => {
     await until('greeting audio', () => audio.frames > 50);
     expect(transcript[0]).toBe('agent:Mont-Royal Plumbing and Heating, hello! How can I help you today?');
     h.onEnd('caller_hangup');
-    const store = openStore(options.dbPath);
-    try {
-      const record = await until('summary', () => store.getCall('c2')?.summary ?? undefined);
-      expect(record.outcome).toBe('abandoned');
-      expect(record.channel).toBe('webrtc');
-      expect(record.transcript.map((t) => t.speaker)).toEqual(['agent']);
-    } finally {
-      store.close();
-    }
+    const record = await until('summary', () => store.getCall('c2')?.summary ?? undefined);
+    expect(record.outcome).toBe('abandoned');
+    expect(record.channel).toBe('webrtc');
+    expect(record.transcript.map((t) => t.speaker)).toEqual(['agent']);
   });
 
   it('maps media end reasons to the dialog end reasons', () => {

@@ -7,6 +7,7 @@ import type { CallerTransport } from './types.js';
  */
 const loaders: Record<string, () => Promise<{ default: CallerTransport }>> = {
   webrtc: () => import('./webrtc.js'),
+  'webrtc-lean': () => import('./webrtc-lean.js'),
 };
 
 export function transportNames(): string[] {

@@ -32,6 +32,8 @@ export interface CallerSession {
 
 export interface CallerTransport {
   readonly name: string;
+  /** Optional: called once per worker process with every utterance its callers will say (e.g. to encode them ahead). */
+  prepare?(utterances: readonly Int16Array[]): void;
   /** Places a call to the gateway at `url` (http(s)://host:port); resolves once signaling is under way. */
   placeCall(url: string, opts: PlaceCallOptions): Promise<CallerSession>;
 }

@@ -75,13 +75,21 @@ const Faq = z
   .strict();
 
 /** Barge-in defaults: Vapi interrupts after 0.2 s of caller voice (jambonz 250 ms, LiveKit 0.5 s); see docs/vad-barge-in.md. */
-export const BARGE_IN_DEFAULTS = { minSpeechMs: 200, echoMarginDb: 6, echoReturnLossDb: 20 } as const;
+export const BARGE_IN_DEFAULTS = { minSpeechMs: 60, confirmSpeechMs: 1000, echoMarginDb: 6, echoReturnLossDb: 20 } as const;
 
-/** When caller voice over the agent interrupts it (the native detector's thresholds, native/src/barge_in.h). */
+/**
+ * When caller voice over the agent interrupts it, in two stages (docs/pipeline.md "Barge-in"):
+ * the native detector (native/src/barge_in.h) pauses the agent after `minSpeechMs` of voice
+ * above the expected echo; the pipeline then confirms the interruption once the caller's speech
+ * has lasted `confirmSpeechMs` from its onset (VAD hangover included) or its transcript is not a
+ * backchannel, and otherwise resumes the agent where it paused.
+ */
 const BargeIn = z
   .object({
-    /** Caller voice must last this long, ms. */
+    /** Caller voice over the agent that pauses it (stage one), ms. */
     minSpeechMs: z.number().int().min(20).max(2000).default(BARGE_IN_DEFAULTS.minSpeechMs),
+    /** Caller speech, from its onset, that confirms the interruption without waiting for its transcript (stage two), ms: at or under `minSpeechMs`, speech still going 100 ms after the pause confirms it. */
+    confirmSpeechMs: z.number().int().min(20).max(5000).default(BARGE_IN_DEFAULTS.confirmSpeechMs),
     /** Caller energy must exceed the expected echo of the agent by this much, dB. */
     echoMarginDb: z.number().min(0).max(40).default(BARGE_IN_DEFAULTS.echoMarginDb),
     /** Attenuation of the agent's audio on its way back through the caller's side, dB. */

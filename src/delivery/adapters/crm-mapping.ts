@@ -24,6 +24,18 @@ export function samePhone(stored: string | null | undefined, national: string): 
   return digits.length >= 7 && (digits.endsWith(national) || national.endsWith(digits));
 }
 
+const squash = (v: string | null | undefined) => (v ?? '').replace(/[\s.,-]/g, '').toUpperCase();
+
+/**
+ * Whether a stored address is the caller's service address: same postal code and same street line
+ * (case, spaces and punctuation ignored); a part the caller did not give is not compared.
+ */
+export function sameAddress(stored: { street: string | null | undefined; postalCode: string | null | undefined }, s: CallSummary): boolean {
+  const { line, postalCode } = s.serviceAddress;
+  if (!line && !postalCode) return false;
+  return (!postalCode || squash(stored.postalCode) === squash(postalCode)) && (!line || squash(stored.street) === squash(line));
+}
+
 /** "EMERGENCY - Plumbing: water pouring through the ceiling" (at most 120 characters). */
 export function crmTitle(s: CallSummary): string {
   const w = words(s.language);

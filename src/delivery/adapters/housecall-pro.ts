@@ -1,15 +1,23 @@
-// Housecall Pro (REST, https://docs.housecallpro.com): find the customer by phone (GET /customers?q=),
-// create one with a service address if none (POST /customers), add the address if the customer lacks
-// it (POST /customers/{id}/addresses), then a job with its schedule for a booked call (POST /jobs)
-// or a lead otherwise (POST /leads). `Authorization: Token <api key>`. Finished steps are saved in
-// the outbox row so a retry does not create duplicates.
+// Housecall Pro (REST, https://api.housecallpro.com, `Authorization: Token <api key>`). Field names
+// follow Housecall Pro's public OpenAPI document (docs/crm-adapters.md lists the sources and what is
+// not verified):
+// 1. `GET /customers?q=<phone>&page_size=10`; the caller is the customer with that phone number, at
+//    the address matching the service address when there is one;
+// 2. none: `POST /customers` (CustomerCreate) with the name, the phone, tags and the service address;
+// 3. a booked call at a known address: `POST /jobs` (JobCreate: customer_id and address_id are
+//    required) with its schedule; anything else: `POST /leads` (LeadCreate) with the address by id,
+//    or inline when the customer does not have it yet. Adding an address to a known customer
+//    (`POST /customers/{id}/addresses`) needs city, state and country, which a call summary lacks,
+//    so a booked call at a new address becomes a lead carrying the appointment in its note.
+// Emergencies carry an `emergency` tag (customer, job, lead) and an "EMERGENCY !!!" first note line.
+// Finished steps are saved in the outbox row so a retry does not create duplicates.
 import { DeliveryError } from '../errors.js';
 import { httpRequest, parseJson } from '../http.js';
 import type { HousecallProCrmConfig } from '../targets-schema.js';
 import type { SendContext } from './context.js';
-import { crmNote, nationalDigits, samePhone, splitName } from './crm-mapping.js';
+import { crmNote, nationalDigits, sameAddress, samePhone, splitName } from './crm-mapping.js';
 
-interface HcpAddress { id: string; street?: string | null; zip?: string | null; type?: string }
+interface HcpAddress { id: string; type?: 'billing' | 'service'; street?: string | null; zip?: string | null }
 interface HcpCustomer { id: string; mobile_number?: string | null; home_number?: string | null; work_number?: string | null; addresses?: HcpAddress[] }
 
 async function call(cfg: HousecallProCrmConfig, ctx: SendContext, method: 'GET' | 'POST', path: string, step: string, body?: unknown): Promise<unknown> {
@@ -31,20 +39,19 @@ function idOf(v: unknown, step: string): string {
   return String(id);
 }
 
-const norm = (s: string | null | undefined) => (s ?? '').replace(/[\s-]/g, '').toUpperCase();
-
-function matchingAddress(c: HcpCustomer, street: string | null, zip: string | null): HcpAddress | undefined {
+/** The customer's address at the service address; without one given, their service address. */
+function matchingAddress(c: HcpCustomer, ctx: SendContext): HcpAddress | undefined {
   const addrs = c.addresses ?? [];
-  if (!street && !zip) return addrs.find((a) => a.type === 'service') ?? addrs[0];
-  return addrs.find((a) => (zip ? norm(a.zip) === norm(zip) : true) && (street ? norm(a.street) === norm(street) : true));
+  const { line, postalCode } = ctx.summary.serviceAddress;
+  if (!line && !postalCode) return addrs.find((a) => a.type === 'service') ?? addrs[0];
+  return addrs.find((a) => sameAddress({ street: a.street, postalCode: a.zip }, ctx.summary));
 }
 
 export async function sendHousecallPro(cfg: HousecallProCrmConfig, ctx: SendContext): Promise<void> {
   const s = ctx.summary;
-  const street = s.serviceAddress.line;
-  const zip = s.serviceAddress.postalCode;
+  const { line: street, postalCode: zip } = s.serviceAddress;
+  const inlineAddress = street || zip ? { ...(street ? { street } : {}), ...(zip ? { zip } : {}) } : undefined;
   const tags = ['firstring', ...(s.urgency === 'emergency' ? ['emergency'] : s.urgency === 'urgent' ? ['urgent'] : [])];
-  const note = crmNote(s);
 
   let customerId = ctx.progress.customerId;
   let addressId = ctx.progress.addressId;
@@ -57,7 +64,7 @@ export async function sendHousecallPro(cfg: HousecallProCrmConfig, ctx: SendCont
     }
     if (found) {
       customerId = String(found.id);
-      addressId = matchingAddress(found, street, zip)?.id;
+      addressId = matchingAddress(found, ctx)?.id;
     } else {
       const { firstName, lastName } = splitName(s);
       const created = await call(cfg, ctx, 'POST', '/customers', 'customerCreate', {
@@ -67,22 +74,16 @@ export async function sendHousecallPro(cfg: HousecallProCrmConfig, ctx: SendCont
         lead_source: 'firstring',
         notifications_enabled: false,
         tags,
-        ...(street || zip ? { addresses: [{ type: 'service', ...(street ? { street } : {}), ...(zip ? { zip } : {}) }] } : {}),
+        ...(inlineAddress ? { addresses: [inlineAddress] } : {}),
       }) as HcpCustomer;
       customerId = idOf(created, 'customerCreate');
-      addressId = created.addresses?.[0]?.id;
+      addressId = inlineAddress ? created.addresses?.[0]?.id : undefined;
     }
-    ctx.saveProgress('customerId', customerId);
     if (addressId) ctx.saveProgress('addressId', String(addressId));
-  }
-  if (!addressId && (street || zip)) {
-    const created = await call(cfg, ctx, 'POST', `/customers/${encodeURIComponent(customerId)}/addresses`, 'addressCreate', {
-      type: 'service', ...(street ? { street } : {}), ...(zip ? { zip } : {}),
-    });
-    addressId = idOf(created, 'addressCreate');
-    ctx.saveProgress('addressId', addressId);
+    ctx.saveProgress('customerId', customerId);
   }
   if (ctx.progress.recordId) return;
+  const note = crmNote(s);
   if (s.outcome === 'booked' && s.appointment && addressId) {
     const job = await call(cfg, ctx, 'POST', '/jobs', 'jobCreate', {
       customer_id: customerId,
@@ -96,7 +97,7 @@ export async function sendHousecallPro(cfg: HousecallProCrmConfig, ctx: SendCont
   } else {
     const lead = await call(cfg, ctx, 'POST', '/leads', 'leadCreate', {
       customer_id: customerId,
-      ...(addressId ? { address_id: addressId } : {}),
+      ...(addressId ? { address_id: addressId } : inlineAddress ? { address: inlineAddress } : {}),
       note,
       tags,
       lead_source: 'firstring',

@@ -28,19 +28,23 @@ export class StreamingResampler {
     const offset = this.primed ? 1 : 0;
     const total = input.length + offset;
     const at = (i: number): number => (i < offset ? this.prev : input[i - offset]!);
-    const out: number[] = [];
+    // Count first, then fill one exact-size array: no growing number[] per chunk (it was the
+    // media worker's largest allocation site under call load, bench/webrtc-path/media-profile.ts).
+    let count = 0;
+    for (let p = this.pos; Math.floor(p) + 1 < total; p += this.step) count++;
+    const out = new Int16Array(count);
     let pos = this.pos;
-    while (Math.floor(pos) + 1 < total) {
+    for (let k = 0; k < count; k++) {
       const i = Math.floor(pos);
       const a = at(i);
-      out.push(Math.round(a + (at(i + 1) - a) * (pos - i)));
+      out[k] = Math.round(a + (at(i + 1) - a) * (pos - i));
       pos += this.step;
     }
     // Re-base so that the last input sample becomes `prev` (index 0) of the next chunk.
     this.pos = pos - (total - 1);
     this.prev = input[input.length - 1]!;
     this.primed = true;
-    return Int16Array.from(out);
+    return out;
   }
 }
 

@@ -4,7 +4,7 @@
  * so a broken provider costs one budget, not a silent call.
  */
 import type { Logger } from '../../observability/logger.js';
-import type { Language, SttProvider, Utterance, UtteranceResult } from './types.js';
+import type { Language, PartialStream, PartialStreamOptions, SttProvider, Utterance, UtteranceResult } from './types.js';
 
 export interface FallbackSttOptions {
   /** Time the primary gets per utterance before the fallback takes over (default 1500 ms). */
@@ -46,6 +46,12 @@ export class FallbackStt implements SttProvider {
     }
     const r = await this.secondary.recognize(utt);
     return { provider: this.secondary.id, ...r };
+  }
+
+  /** Partials from the recognizer that gives the finals now (the primary unless it is cooling down), if it streams. */
+  streamPartials(opts: PartialStreamOptions): PartialStream | undefined {
+    const active = Date.now() >= this.skipUntil ? this.primary : this.secondary;
+    return active.streamPartials?.(opts);
   }
 
   async close(): Promise<void> {

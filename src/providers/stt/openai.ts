@@ -1,6 +1,8 @@
 /**
  * OpenAI-compatible STT: each VAD-cut utterance is sent as a WAV file to
  * `POST /audio/transcriptions` as soon as it ends, with the tenant vocabulary as prompt.
+ * That API transcribes whole files, so this provider gives final transcripts only
+ * (no `streamPartials`).
  */
 import type OpenAI from 'openai';
 import { toFile } from 'openai';

@@ -4,6 +4,8 @@
  * reading raw 16 kHz audio from stdin; an utterance is written followed by
  * silence so the recognizer's own end-pointer closes it and prints one line.
  * Processes are pooled per grammar and reused across utterances and calls.
+ * Partial transcripts come from a second pool of streaming decoders fed while
+ * the caller speaks (pocketsphinx-stream.ts).
  * English only (the only acoustic model Debian ships).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -14,7 +16,8 @@ import { join } from 'node:path';
 import type { Logger } from '../../observability/logger.js';
 import { PIPELINE_RATE } from '../audio/pcm.js';
 import { buildJsgf, POCKETSPHINX_MODEL_DIR } from './grammar.js';
-import { SttError, type Language, type SttProvider, type Utterance, type UtteranceResult } from './types.js';
+import { PartialDecoderPool } from './pocketsphinx-stream.js';
+import { SttError, type Language, type PartialStream, type PartialStreamOptions, type SttProvider, type Utterance, type UtteranceResult } from './types.js';
 
 export interface PocketsphinxOptions {
   /** Processes per grammar (default 2). */
@@ -25,6 +28,10 @@ export interface PocketsphinxOptions {
   timeoutMs?: number;
   /** After a line arrives, wait this long for a second segment of the same utterance (default 50 ms). */
   settleMs?: number;
+  /** Streaming decoders per grammar for partial transcripts (default 2; 0 turns partials off). */
+  partialPoolSize?: number;
+  /** Audio decoded between two partial hypotheses (default 200 ms). */
+  partialIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -209,7 +216,7 @@ class GrammarPool {
 export class PocketsphinxStt implements SttProvider {
   readonly id = 'pocketsphinx';
   readonly languages: readonly Language[] = ['en'];
-  private readonly pools = new Map<string, GrammarPool>();
+  private readonly pools = new Map<string, { finals: GrammarPool; partials: PartialDecoderPool }>();
   private readonly dir = mkdtempSync(join(tmpdir(), 'firstring-jsgf-'));
   private readonly opts: Required<Omit<PocketsphinxOptions, 'logger'>> & { logger?: Logger };
 
@@ -219,42 +226,58 @@ export class PocketsphinxStt implements SttProvider {
       trailingSilenceMs: opts.trailingSilenceMs ?? 800,
       timeoutMs: opts.timeoutMs ?? 1000,
       settleMs: opts.settleMs ?? 50,
+      partialPoolSize: opts.partialPoolSize ?? 2,
+      partialIntervalMs: opts.partialIntervalMs ?? 200,
       ...(opts.logger ? { logger: opts.logger } : {}),
     };
   }
 
-  private pool(vocabulary: readonly string[]): GrammarPool {
+  private pool(vocabulary: readonly string[]): { finals: GrammarPool; partials: PartialDecoderPool } {
     const jsgf = buildJsgf(vocabulary);
     const key = createHash('sha256').update(jsgf).digest('hex').slice(0, 16);
     let pool = this.pools.get(key);
     if (!pool) {
       const path = join(this.dir, `${key}.gram`);
       writeFileSync(path, jsgf);
-      pool = new GrammarPool(path, this.opts);
+      pool = {
+        finals: new GrammarPool(path, this.opts),
+        partials: new PartialDecoderPool(path, this.opts.partialPoolSize, { intervalMs: this.opts.partialIntervalMs, ...(this.opts.logger ? { logger: this.opts.logger } : {}) }),
+      };
       this.pools.set(key, pool);
     }
     return pool;
   }
 
-  /** Starts the recognizers for `vocabulary` ahead of the first call. */
+  /** Starts the recognizers (finals and partials) for `vocabulary` ahead of the first call. */
   warm(vocabulary: readonly string[]): void {
-    this.pool(vocabulary).warm();
+    const p = this.pool(vocabulary);
+    p.finals.warm();
+    p.partials.warm();
   }
 
-  /** Process ids serving `vocabulary` (for tests and diagnostics). */
+  /** Process ids giving finals for `vocabulary` (for tests and diagnostics). */
   pids(vocabulary: readonly string[]): number[] {
-    return this.pool(vocabulary).pids();
+    return this.pool(vocabulary).finals.pids();
+  }
+
+  /** Process ids giving partials for `vocabulary`. */
+  partialPids(vocabulary: readonly string[]): number[] {
+    return this.pool(vocabulary).partials.pids();
   }
 
   async recognize(utt: Utterance): Promise<UtteranceResult> {
     utt.signal?.throwIfAborted();
     if (utt.pcm.length === 0) return { text: '', language: 'en' };
-    const text = await this.pool(utt.vocabulary).recognize(utt.pcm, utt.signal);
+    const text = await this.pool(utt.vocabulary).finals.recognize(utt.pcm, utt.signal);
     return { text, language: 'en' };
   }
 
+  streamPartials(opts: PartialStreamOptions): PartialStream | undefined {
+    return this.pool(opts.vocabulary).partials.open(opts);
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    await Promise.all([...this.pools.values()].flatMap((p) => [p.finals.close(), p.partials.close()]));
     this.pools.clear();
     rmSync(this.dir, { recursive: true, force: true });
   }

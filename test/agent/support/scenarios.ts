@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import { parseTenant } from '../../../src/agent/tenant/loader.js';
 import type { Tenant } from '../../../src/agent/tenant/schema.js';
 import { openStore } from '../../../src/records/store.js';
+import { asyncStore } from '../../../src/records/records-store.js';
 import { createDialogSession, type DialogSession } from '../../../src/agent/session.js';
 import type { DialogEngine } from '../../../src/agent/engine.js';
 import type { CallSummary, ConversationState, EndReason, ReplyChunk } from '../../../src/agent/types.js';
@@ -68,7 +69,7 @@ export async function playScenario(s: Scenario, engine?: () => DialogEngine, opt
   try {
     const session = createDialogSession({
       tenant, channel: 'text', callerNumber: s.caller === undefined ? (s.tenant === 'lakeside' ? '+18025550100' : '+15145550123') : s.caller,
-      language: s.language ?? 'auto', store, clock: () => at, ...(engine ? { engine: engine() } : {}),
+      language: s.language ?? 'auto', store: asyncStore(store), clock: () => at, ...(engine ? { engine: engine() } : {}),
     });
     session.greeting();
     const replies: string[] = [];

@@ -13,6 +13,10 @@ import type { WebRtcSettings } from '../../../src/media/webrtc-settings.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createMetrics, type GatewayMetrics } from '../../../src/observability/metrics.js';
 import { openStore, type CallStore } from '../../../src/records/store.js';
+import { asyncStore } from '../../../src/records/records-store.js';
+import { callRecords } from '../../../src/records/call-records.js';
+import { loadTenants } from '../../../src/agent/tenant/loader.js';
+import { startRecordsWriter } from '../../../src/wiring/records-writer.js';
 import { CallTokens } from '../../../src/signaling/call-token.js';
 import { parseTenantOrigins } from '../../../src/signaling/tenant-origins.js';
 import { listen, type HttpServer } from '../../../src/transport/http-server.js';
@@ -23,7 +27,7 @@ export interface VoiceGateway {
   base: string;
   server: HttpServer;
   gateway: WebRtcGateway;
-  /** The main thread's connection to the store the workers write through their own. */
+  /** The store the workers' call records reach through the records writer (summaries queue their notifications). */
   store: CallStore;
   recorder: StoreCallRecorder;
   metrics: GatewayMetrics;
@@ -50,8 +54,10 @@ export async function startVoiceGateway(o: {
   const dbPath = join(dir, 'calls.db');
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const metrics = createMetrics(false);
-  const store = openStore(dbPath);
-  const recorder = new StoreCallRecorder(store);
+  const tenants = loadTenants('config/tenants');
+  const store = openStore(dbPath, { delivery: { notifications: (id) => tenants.get(id)?.notifications } });
+  const writer = startRecordsWriter(callRecords(asyncStore(store)), log);
+  const recorder = new StoreCallRecorder(writer.calls, { log });
   const channelName = `firstring-voice-trace-${process.pid}-${++seq}`;
   const traces: PipelineTrace[] = [];
   let waiters: Array<() => void> = [];
@@ -78,6 +84,7 @@ export async function startVoiceGateway(o: {
     recorder,
     metrics,
     log,
+    recordsPort: () => writer.connectWorker(),
   });
   const server = await listen(app, '127.0.0.1', 0, log);
   return {
@@ -106,6 +113,7 @@ export async function startVoiceGateway(o: {
     },
     close: async () => {
       await gateway.close();
+      await writer.close();
       server.close();
       channel.close();
       pipelineMetrics.close();

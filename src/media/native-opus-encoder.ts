@@ -1,0 +1,51 @@
+import { native } from './native.js';
+import { FRAME_SAMPLES, opusFormat, type OpusEncoderOptions } from './opus-codec.js';
+
+/** What the pacer needs from an agent-voice encoder (OpusEncoder16k and NativeOpusEncoder16k both are one). */
+export interface AgentFrameEncoder {
+  /** Names the packets made (codec, rate, bitrate, complexity, FEC): a cached packet of the same format may be sent instead. */
+  readonly format: string;
+  /** One 20 ms, 16 kHz frame to one Opus packet. */
+  encode(frame: Int16Array): Buffer;
+}
+
+interface NativeEncoder {
+  encode(pcm: Int16Array, out: Uint8Array): number;
+}
+interface EncoderAddon {
+  OpusFrameEncoder?: new (options: { bitrate?: number; complexity?: number }) => NativeEncoder;
+}
+const addon = native as EncoderAddon;
+
+/** True when the native core can encode Opus (libopus linked into the addon). */
+export function hasNativeOpusEncoder(): boolean {
+  return typeof addon.OpusFrameEncoder === 'function';
+}
+
+const MAX_PACKET = 1275; // RFC 6716 §3.2.1
+
+/**
+ * The agent voice's encoder on the native core's libopus: the same settings and, for the
+ * same libopus version, the same bytes as `OpusEncoder16k`, but encoded into one buffer
+ * reused for every frame, so a sent frame allocates no Buffer of its own. The returned
+ * packet is a view of that buffer: valid until the next `encode()`, so the caller must
+ * send or copy it first (the pacer hands it to `transport.send`, which copies it).
+ */
+export class NativeOpusEncoder16k implements AgentFrameEncoder {
+  readonly format: string;
+  private readonly impl: NativeEncoder;
+  private readonly out = Buffer.alloc(MAX_PACKET);
+
+  constructor(opts: OpusEncoderOptions = {}) {
+    const Ctor = addon.OpusFrameEncoder;
+    if (!Ctor) throw new Error('the native core has no Opus encoder (rebuild it with libopus: scripts/build-native.sh)');
+    this.impl = new Ctor({ bitrate: opts.bitrate, complexity: opts.complexity });
+    this.format = opusFormat(opts);
+  }
+
+  encode(frame: Int16Array): Buffer {
+    if (frame.length !== FRAME_SAMPLES) throw new RangeError(`Opus frame must be ${FRAME_SAMPLES} samples, got ${frame.length}`);
+    const n = this.impl.encode(frame, this.out);
+    return this.out.subarray(0, n);
+  }
+}

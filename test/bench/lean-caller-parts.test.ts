@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { CallerClock, type PacedSender } from '../../bench/clients/caller-clock.js';
+import { encodeSilencePacket, encodeUtterance, PreEncodedAudio, SENT_SPEECH_DBFS } from '../../bench/clients/opus-frames.js';
+import { isSpeechPacket, opusPacketTenthsMs, SPEECH_BYTES_PER_20MS } from '../../bench/clients/opus-speech-classifier.js';
+import { FRAME_SAMPLES, OpusDecoder16k } from '../../src/media/opus-codec.js';
+import { EnergyTurnDetector } from '../../src/media/webrtc-energy-detector.js';
+import { synthesizeDemoPhrase } from '../../src/media/webrtc-demo-voice.js';
+
+/** A packet of `length` bytes whose TOC byte is (config, code), RFC 6716 §3.1. */
+const packet = (config: number, code: number, length: number, second = 0): Uint8Array => {
+  const p = new Uint8Array(length);
+  p[0] = (config << 3) | code;
+  if (length > 1) p[1] = second;
+  return p;
+};
+
+describe('Opus speech classifier (TOC and size)', () => {
+  it('reads the packet duration from the TOC configuration and frame-count code', () => {
+    expect(opusPacketTenthsMs(packet(9, 0, 30))).toBe(200); // SILK WB 20 ms
+    expect(opusPacketTenthsMs(packet(10, 0, 30))).toBe(400); // SILK WB 40 ms
+    expect(opusPacketTenthsMs(packet(9, 1, 30))).toBe(400); // two equal frames
+    expect(opusPacketTenthsMs(packet(9, 2, 30))).toBe(400); // two frames, different sizes
+    expect(opusPacketTenthsMs(packet(9, 3, 30, 3))).toBe(600); // code 3, three frames
+    expect(opusPacketTenthsMs(packet(16, 0, 30))).toBe(25); // CELT NB 2.5 ms
+    expect(opusPacketTenthsMs(packet(15, 0, 30))).toBe(200); // hybrid FB 20 ms
+    expect(opusPacketTenthsMs(packet(9, 3, 1))).toBe(0); // code 3 without its count byte
+    expect(opusPacketTenthsMs(new Uint8Array(0))).toBe(0);
+  });
+
+  it('calls speech a packet at or above the speech bit rate, whatever its duration', () => {
+    expect(isSpeechPacket(packet(9, 0, SPEECH_BYTES_PER_20MS))).toBe(true);
+    expect(isSpeechPacket(packet(9, 0, SPEECH_BYTES_PER_20MS - 1))).toBe(false);
+    expect(isSpeechPacket(packet(10, 0, 2 * SPEECH_BYTES_PER_20MS - 1))).toBe(false);
+    expect(isSpeechPacket(packet(10, 0, 2 * SPEECH_BYTES_PER_20MS))).toBe(true);
+    expect(isSpeechPacket(packet(9, 3, 3 * SPEECH_BYTES_PER_20MS, 3))).toBe(true);
+    expect(isSpeechPacket(packet(9, 3, 3 * SPEECH_BYTES_PER_20MS - 1, 3))).toBe(false);
+    expect(isSpeechPacket(packet(31, 0, SPEECH_BYTES_PER_20MS))).toBe(true);
+  });
+
+  it('calls silence an empty or DTX packet and one whose duration is unknown', () => {
+    expect(isSpeechPacket(new Uint8Array(0))).toBe(false);
+    expect(isSpeechPacket(packet(9, 0, 2))).toBe(false);
+    expect(isSpeechPacket(packet(9, 3, 40, 0))).toBe(false); // zero frames
+  });
+});
+
+describe('pre-encoded caller audio', () => {
+  const pcm = synthesizeDemoPhrase('There is water leaking under the kitchen sink.', 'en-us');
+
+  it('encodes an utterance once into 20 ms frames whose speech flags follow the PCM level', () => {
+    const u = encodeUtterance(pcm);
+    expect(u.frames).toHaveLength(Math.ceil(pcm.length / FRAME_SAMPLES));
+    let speech = 0;
+    for (let k = 0; k < u.frames.length; k++) {
+      const frame = new Int16Array(FRAME_SAMPLES);
+      frame.set(pcm.subarray(k * FRAME_SAMPLES, Math.min(pcm.length, (k + 1) * FRAME_SAMPLES)));
+      expect(u.speech[k]).toBe(EnergyTurnDetector.levelDbfs(frame) > SENT_SPEECH_DBFS ? 1 : 0);
+      speech += u.speech[k] as number;
+    }
+    expect(speech).toBeGreaterThan(u.frames.length / 3);
+    // Decoded in order, the frames flagged as speech are loud again (the codec keeps the level).
+    const dec = new OpusDecoder16k();
+    let loud = 0;
+    for (let k = 0; k < u.frames.length; k++) {
+      const out = dec.decode(u.frames[k] as Buffer);
+      expect(out?.length).toBe(FRAME_SAMPLES);
+      if (u.speech[k] && EnergyTurnDetector.levelDbfs(out as Int16Array) > SENT_SPEECH_DBFS) loud++;
+    }
+    expect(loud).toBeGreaterThan(0.9 * speech);
+  });
+
+  it('shares one encoding per PCM array, and the silence packet decodes to silence and is not speech', () => {
+    const audio = new PreEncodedAudio();
+    expect(audio.utterance(pcm)).toBe(audio.utterance(pcm));
+    expect(audio.utterance(pcm.slice())).not.toBe(audio.utterance(pcm));
+    const silence = encodeSilencePacket();
+    expect(isSpeechPacket(silence)).toBe(false);
+    const out = new OpusDecoder16k().decode(silence);
+    expect(EnergyTurnDetector.levelDbfs(out as Int16Array)).toBeLessThan(-80);
+  });
+});
+
+describe('caller clock', () => {
+  it('runs one timer for all callers: every sender gets the same ticks, and it stops with the last one', async () => {
+    const clock = new CallerClock();
+    const seen: number[][] = [[], []];
+    const senders: PacedSender[] = seen.map((list) => ({ onSlot: (now: number) => void list.push(now) }));
+    clock.add(senders[0] as PacedSender);
+    clock.add(senders[1] as PacedSender);
+    expect(clock.size).toBe(2);
+    while ((seen[1]?.length ?? 0) < 5) await new Promise((r) => setTimeout(r, 20));
+    clock.remove(senders[1] as PacedSender);
+    const after = seen[1]?.length ?? 0;
+    while ((seen[0]?.length ?? 0) < after + 3) await new Promise((r) => setTimeout(r, 20));
+    // The same tick times reached both (one timer), in increasing order.
+    expect(seen[0]?.slice(0, after)).toEqual(seen[1]);
+    expect(seen[1]).toEqual([...(seen[1] as number[])].sort((a, b) => a - b));
+    expect(seen[1]?.length).toBe(after);
+    clock.remove(senders[0] as PacedSender);
+    expect(clock.size).toBe(0);
+    const ticks = clock.stats.ticks;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(clock.stats.ticks).toBe(ticks);
+  });
+});
