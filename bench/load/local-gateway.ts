@@ -106,7 +106,9 @@ export interface LocalGateway extends LocalProcess {
  */
 export async function startLocalGateway(o: { cpus?: string; env?: Record<string, string> } = {}): Promise<LocalGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'firstring-bench-'));
-  const [cmd, args] = pinned(o.cpus, process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts')]);
+  // BENCH_GATEWAY_NODE_ARGS: extra Node/V8 flags for the gateway process (e.g. GC settings under test).
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const [cmd, args] = pinned(o.cpus, process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'src/main.ts')]);
   const child = spawn(cmd, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -24,7 +24,7 @@ interface PendingReply {
 
 export interface StoreCallRecorderOptions {
   onEnded?: (callId: string, ended: EndedCall) => void;
-  /** How many ended calls `ended()` remembers. Default 1000. */
+  /** How many ended calls `ended()` remembers (a bounded cache for tests and benches). Default 64. */
   keepEnded?: number;
   /** Where failed writes are logged. */
   log?: Logger;
@@ -49,7 +49,7 @@ export class StoreCallRecorder implements CallRecorder {
   constructor(store: CallRecords | CallStore, private readonly o: StoreCallRecorderOptions = {}) {
     this.records = 'database' in store ? callRecords(asyncStore(store)) : store;
     this.onEnded = o.onEnded ?? (() => undefined);
-    this.keepEnded = o.keepEnded ?? 1000;
+    this.keepEnded = o.keepEnded ?? 64;
   }
 
   /** Resolves once the writes submitted so far for `callId` are applied. */

@@ -1,6 +1,6 @@
 /**
  * Copies of caller frames for a consumer that keeps them (the speech pipeline's pre-roll
- * and utterance buffers), cut from a shared slab instead of one ArrayBuffer per frame:
+ * and utterance buffers) and the agent's queued frames (pacer.ts), cut from a shared slab instead of one ArrayBuffer per frame:
  * per 20 ms frame a typed-array view, and one backing store per `framesPerSlab` frames
  * (a separate malloc'd ArrayBuffer per frame is what V8 tracks and sweeps in every
  * scavenge). A slab is never reused: it is released when the last frame cut from it is
@@ -17,13 +17,18 @@ export class FrameSlab {
 
   /** A copy of `frame` that stays unchanged for as long as the caller keeps it. */
   copy(frame: Int16Array): Int16Array {
-    const n = frame.length;
+    const out = this.alloc(frame.length);
+    out.set(frame);
+    return out;
+  }
+
+  /** A fresh zeroed frame of `n` samples (a slab is never rewritten, so its unused part is still zero). */
+  alloc(n: number): Int16Array {
     if (this.used + n > this.slab.length) {
       this.slab = new Int16Array(Math.max(n, n * this.framesPerSlab));
       this.used = 0;
     }
     const out = this.slab.subarray(this.used, this.used + n);
-    out.set(frame);
     this.used += n;
     return out;
   }

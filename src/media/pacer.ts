@@ -2,6 +2,7 @@ import type { CallTransport } from './call-transport.js';
 import type { AgentAudioSink, EncodedFrame, LatencyMark } from './webrtc-call-handler.js';
 import type { AgentFrameEncoder } from './native-opus-encoder.js';
 import { FRAME_MS, FRAME_SAMPLES, RTP_TICKS_PER_FRAME } from './opus-codec.js';
+import { FrameSlab } from './frame-slab.js';
 
 /**
  * One 20 ms media clock per worker, on the monotonic clock (performance.now).
@@ -75,6 +76,8 @@ export class MediaClock {
  * when it came pre-encoded (a cached phrase), so the pacer encodes only the rest.
  */
 export class AgentAudioQueue {
+  /** Queued frames are cut from slabs: one ArrayBuffer per second of audio, not one per frame. */
+  private readonly slab = new FrameSlab(50);
   private frames: Int16Array[] = [];
   private packets: Array<Uint8Array | undefined> = [];
   private head = 0;
@@ -100,7 +103,7 @@ export class AgentAudioQueue {
     let i = 0;
     while (i < pcm.length) {
       if (!this.partial) {
-        this.partial = new Int16Array(FRAME_SAMPLES);
+        this.partial = this.slab.alloc(FRAME_SAMPLES);
         this.partialLen = 0;
       }
       const n = Math.min(FRAME_SAMPLES - this.partialLen, pcm.length - i);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FrameSlab } from '../../src/media/frame-slab.js';
+import { AgentAudioQueue } from '../../src/media/pacer.js';
 
 describe('FrameSlab: kept copies of reused caller frames', () => {
   it('returns copies that keep their samples while the source frame is reused', () => {
@@ -33,5 +34,32 @@ describe('FrameSlab: kept copies of reused caller frames', () => {
     expect(Array.from(slab.copy(Int16Array.of(1, 2, 3)))).toEqual([1, 2, 3]);
     expect(Array.from(slab.copy(new Int16Array(10).fill(5)))).toEqual(new Array(10).fill(5));
     expect(() => new FrameSlab(0)).toThrow(RangeError);
+  });
+});
+
+describe('FrameSlab.alloc and the agent audio queue', () => {
+  it('alloc gives zeroed, non-overlapping frames from one backing store per slab', () => {
+    const slab = new FrameSlab(3);
+    const a = slab.alloc(320);
+    a.fill(9);
+    const b = slab.alloc(320);
+    expect(b.every((v) => v === 0)).toBe(true);
+    expect(b.buffer).toBe(a.buffer);
+    expect(b.byteOffset).toBe(640);
+    slab.alloc(320);
+    expect(slab.alloc(320).buffer).not.toBe(a.buffer);
+  });
+
+  it('the agent queue cuts its frames from slabs, keeps the samples and zero-pads a trailing partial frame', () => {
+    const q = new AgentAudioQueue();
+    const pcm = Int16Array.from({ length: 320 * 3 + 100 }, (_, i) => (i % 1000) - 500);
+    q.push(pcm);
+    const out: Int16Array[] = [];
+    for (let f = q.shift(); f; f = q.shift()) out.push(f);
+    expect(out).toHaveLength(4);
+    expect(new Set(out.map((f) => f.buffer)).size).toBe(1);
+    expect(Array.from(out[1] ?? [])).toEqual(Array.from(pcm.subarray(320, 640)));
+    expect(Array.from((out[3] ?? new Int16Array(0)).subarray(0, 100))).toEqual(Array.from(pcm.subarray(960)));
+    expect((out[3] ?? new Int16Array(0)).subarray(100).every((v) => v === 0)).toBe(true);
   });
 });
