@@ -4,6 +4,7 @@
  * JSON messages of src/signaling/protocol.ts. Resolves once the gateway's `welcome` came.
  */
 import WebSocket from 'ws';
+import type { RTCPeerConnection } from 'werift';
 import type { ServerMessage } from '../../src/signaling/protocol.js';
 
 export type Welcome = Extract<ServerMessage, { type: 'welcome' }>;
@@ -67,4 +68,13 @@ export async function openSignaling(o: SignalingOptions): Promise<Signaling> {
     },
     close: () => ws.close(),
   };
+}
+
+/** Applies the gateway's answer and trickled candidates to the caller's peer connection (failures ignored, as a browser would retry nothing). */
+export function applySignal(pc: RTCPeerConnection, m: ServerMessage): void {
+  if (m.type === 'answer') {
+    pc.setRemoteDescription({ type: 'answer', sdp: m.sdp }).catch(() => undefined);
+  } else if (m.type === 'candidate' && m.candidate) {
+    pc.addIceCandidate({ candidate: m.candidate.candidate, sdpMid: m.candidate.sdpMid ?? undefined, sdpMLineIndex: m.candidate.sdpMLineIndex ?? undefined }).catch(() => undefined);
+  }
 }

@@ -18,7 +18,7 @@ import { attachLeanRtp, createLeanRtpStats, type LeanRtpPath, type LeanRtpStats 
 import { RTP_TICKS_PER_FRAME } from '../../src/media/opus-codec.js';
 import type { ServerMessage } from '../../src/signaling/protocol.js';
 import type { CallerClock, PacedSender } from './caller-clock.js';
-import { openSignaling, type Signaling } from './call-signaling.js';
+import { applySignal, openSignaling, type Signaling } from './call-signaling.js';
 import type { EncodedUtterance, PreEncodedAudio } from './opus-frames.js';
 import { isSpeechPacket } from './opus-speech-classifier.js';
 
@@ -169,14 +169,7 @@ export class LeanWebRtcCaller implements PacedSender {
   }
 
   private onMessage(m: ServerMessage): void {
-    if (m.type === 'answer') {
-      this.pc.setRemoteDescription({ type: 'answer', sdp: m.sdp }).catch(() => undefined);
-    } else if (m.type === 'candidate' && m.candidate) {
-      this.pc
-        .addIceCandidate({ candidate: m.candidate.candidate, sdpMid: m.candidate.sdpMid ?? undefined, sdpMLineIndex: m.candidate.sdpMLineIndex ?? undefined })
-        .catch(() => undefined);
-    } else if (m.type === 'state' && m.state === 'ended') {
-      this.endedByGateway ??= m.reason ?? 'ended';
-    }
+    applySignal(this.pc, m);
+    if (m.type === 'state' && m.state === 'ended') this.endedByGateway ??= m.reason ?? 'ended';
   }
 }

@@ -1,5 +1,6 @@
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
 import WebSocket from 'ws';
+import { applySignal } from './call-signaling.js';
 import { FRAME_MS, FRAME_SAMPLES, OpusDecoder16k, OpusEncoder16k, RTP_TICKS_PER_FRAME } from '../../src/media/opus-codec.js';
 import { EnergyTurnDetector } from '../../src/media/webrtc-energy-detector.js';
 import type { ServerMessage } from '../../src/signaling/protocol.js';
@@ -160,13 +161,7 @@ export class WebRtcCaller {
   }
 
   private onMessage(m: ServerMessage): void {
-    if (m.type === 'answer') {
-      this.pc.setRemoteDescription({ type: 'answer', sdp: m.sdp }).catch(() => undefined);
-    } else if (m.type === 'candidate' && m.candidate) {
-      this.pc
-        .addIceCandidate({ candidate: m.candidate.candidate, sdpMid: m.candidate.sdpMid ?? undefined, sdpMLineIndex: m.candidate.sdpMLineIndex ?? undefined })
-        .catch(() => undefined);
-    }
+    applySignal(this.pc, m);
   }
 
   /** A browser-like continuous stream: one frame every 20 ms (silence when there is nothing to say). */

@@ -1,5 +1,5 @@
 // Shapes of the call records, shared by the SQLite store, its async facade and the PostgreSQL store.
-import type { CallSummary, Channel, Language, TranscriptEntry } from '../agent/types.js';
+import type { CallSummary, Channel, TranscriptEntry } from '../agent/types.js';
 import type { BookedSlot, NewCallEntry } from '../agent/call-log.js';
 
 export { SlotTakenError } from '../agent/call-log.js';
@@ -26,13 +26,7 @@ export interface StoredTurn extends TranscriptEntry {
 export type CallStatus = 'active' | 'ended' | 'abandoned';
 export type TransferOutcome = 'requested' | 'connected' | 'failed';
 
-export interface CallRecord {
-  id: string;
-  tenantId: string;
-  channel: Channel;
-  callerNumber: string | null;
-  language: Language;
-  startedAt: string;
+export interface CallRecord extends NewCall {
   endedAt: string | null;
   status: CallStatus;
   /** Why the call ended: caller_hangup, agent_end, error, abandoned, or a media-layer reason. */

@@ -11,6 +11,7 @@ import type { Logger } from '../../observability/logger.js';
 import { PIPELINE_RATE } from '../audio/pcm.js';
 import { CMUDICT_PATH, POCKETSPHINX_MODEL_DIR } from './grammar.js';
 import type { PartialStream, PartialStreamOptions } from './types.js';
+import { endChildProcess } from '../process/end-child.js';
 
 const SHIM = fileURLToPath(new URL('./pocketsphinx-stream-shim.py', import.meta.url));
 
@@ -99,12 +100,7 @@ class PartialDecoder {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.proc.exitCode !== null || this.proc.signalCode !== null) return resolve();
-      this.proc.once('exit', () => resolve());
-      this.proc.stdin.end();
-      setTimeout(() => this.proc.kill(), 1000).unref();
-    });
+    return endChildProcess(this.proc);
   }
 }
 

@@ -18,6 +18,7 @@ import { PIPELINE_RATE } from '../audio/pcm.js';
 import { buildJsgf, POCKETSPHINX_MODEL_DIR } from './grammar.js';
 import { PartialDecoderPool } from './pocketsphinx-stream.js';
 import { SttError, type Language, type PartialStream, type PartialStreamOptions, type SttProvider, type Utterance, type UtteranceResult } from './types.js';
+import { endChildProcess } from '../process/end-child.js';
 
 export interface PocketsphinxOptions {
   /** Processes per grammar (default 2). */
@@ -142,12 +143,7 @@ class Recognizer {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.proc.exitCode !== null || this.proc.signalCode !== null) return resolve();
-      this.proc.once('exit', () => resolve());
-      this.proc.stdin.end();
-      setTimeout(() => this.proc.kill(), 1000).unref();
-    });
+    return endChildProcess(this.proc);
   }
 }
 

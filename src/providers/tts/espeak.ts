@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../observability/logger.js';
 import { TtsError, type Language, type TtsProvider, type TtsRequest } from './types.js';
+import { endChildProcess } from '../process/end-child.js';
 
 const SHIM = fileURLToPath(new URL('./espeak-shim.py', import.meta.url));
 const REC_PCM = 1;
@@ -129,12 +130,7 @@ class EspeakWorker {
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.proc.exitCode !== null || this.proc.signalCode !== null) return resolve();
-      this.proc.once('exit', () => resolve());
-      this.proc.stdin.end();
-      setTimeout(() => this.proc.kill(), 1000).unref();
-    });
+    return endChildProcess(this.proc);
   }
 }
 
