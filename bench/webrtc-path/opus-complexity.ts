@@ -1,6 +1,6 @@
 /**
- * Opus encoder cost and quality against complexity, for the agent's voice (16 kHz mono,
- * 24 kbit/s, signal=voice, in-band FEC: src/media/opus-codec.ts): CPU µs per 20 ms frame
+ * Opus encoder cost and quality against mode, bitrate and complexity, for the agent's voice
+ * (16 kHz mono; the shipped setting is CELT only at 32 kbit/s, complexity 0: src/media/opus-codec.ts): CPU µs per 20 ms frame
  * and the decoded signal's SNR against the input (best alignment over the codec delay),
  * on espeak-ng speech in EN and FR. `node --import tsx bench/webrtc-path/opus-complexity.ts`
  */
@@ -48,14 +48,26 @@ function snrDb(ref: Int16Array, out: Int16Array): { snr: number; delay: number }
   return best;
 }
 
-const rows: Array<{ mode: string; complexity: number; usPerFrame: number; snrDb: number; bytesPerFrame: number }> = [];
-const configs: Array<[string, number]> = [['auto (SILK)', 0], ['auto (SILK)', 1], ['auto (SILK)', 2], ['auto (SILK)', 3], ['auto (SILK)', 5], ['CELT only', 0], ['CELT only', 1], ['CELT only', 3]];
-for (const [mode, complexity] of configs) {
+const rows: Array<{ mode: string; kbps: number; complexity: number; usPerFrame: number; snrDb: number; bytesPerFrame: number }> = [];
+const configs: Array<[string, number, number]> = [
+  ['auto (SILK)', 24, 0],
+  ['auto (SILK)', 24, 1],
+  ['auto (SILK)', 24, 2],
+  ['auto (SILK)', 24, 3],
+  ['auto (SILK)', 24, 5],
+  ['auto (SILK)', 32, 1],
+  ['CELT only', 24, 0],
+  ['CELT only', 24, 1],
+  ['CELT only', 24, 3],
+  ['CELT only', 32, 0],
+  ['CELT only', 32, 1],
+];
+for (const [mode, kbps, complexity] of configs) {
   const enc = new opus.OpusEncoder(16000, 1);
-  enc.setBitrate(24000);
+  enc.setBitrate(kbps * 1000);
   enc.applyEncoderCTL(OPUS_SET_COMPLEXITY, complexity);
   enc.applyEncoderCTL(OPUS_SET_SIGNAL, OPUS_SIGNAL_VOICE);
-  enc.applyEncoderCTL(OPUS_SET_INBAND_FEC, 1);
+  enc.applyEncoderCTL(OPUS_SET_INBAND_FEC, mode === 'CELT only' ? 0 : 1);
   if (mode === 'CELT only') enc.applyEncoderCTL(OPUS_SET_FORCE_MODE, MODE_CELT_ONLY);
   const dec = new opus.OpusEncoder(16000, 1);
   const packets: Buffer[] = [];
@@ -75,7 +87,7 @@ for (const [mode, complexity] of configs) {
     out.set(new Int16Array(d.buffer, d.byteOffset, FRAME), f * FRAME);
   });
   const bytes = packets.reduce((n, p) => n + p.length, 0) / packets.length;
-  rows.push({ mode, complexity, usPerFrame: (c.user + c.system) / (3 * frames), snrDb: snrDb(pcm, out).snr, bytesPerFrame: bytes });
+  rows.push({ mode, kbps, complexity, usPerFrame: (c.user + c.system) / (3 * frames), snrDb: snrDb(pcm, out).snr, bytesPerFrame: bytes });
 }
 console.table(rows.map((r) => ({ ...r, usPerFrame: +r.usPerFrame.toFixed(1), snrDb: +r.snrDb.toFixed(2), bytesPerFrame: +r.bytesPerFrame.toFixed(1) })));
 const outFile = process.argv[2];

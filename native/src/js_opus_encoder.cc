@@ -18,7 +18,7 @@ class JsOpusFrameEncoder : public Napi::ObjectWrap<JsOpusFrameEncoder> {
     exports.Set("OpusFrameEncoder", f);
   }
 
-  // new OpusFrameEncoder({ bitrate?: 6000..510000 [24000], complexity?: 0..10 [5] })
+  // new OpusFrameEncoder({ bitrate?: 6000..510000 [24000], complexity?: 0..10 [5], celtOnly?: boolean [false] })
   explicit JsOpusFrameEncoder(const Napi::CallbackInfo& info) : Napi::ObjectWrap<JsOpusFrameEncoder>(info) {
     Napi::Object o = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(info.Env());
     if (info.Length() > 0 && !info[0].IsObject() && !info[0].IsUndefined())
@@ -27,7 +27,13 @@ class JsOpusFrameEncoder : public Napi::ObjectWrap<JsOpusFrameEncoder> {
     const double complexity = js::optNumber(o, "complexity", 5, 0, 10);
     if (complexity != static_cast<double>(static_cast<int>(complexity)) || bitrate != static_cast<double>(static_cast<int>(bitrate)))
       throw Napi::RangeError::New(info.Env(), "bitrate and complexity must be integers");
-    if (const char* err = enc_.open(static_cast<int>(bitrate), static_cast<int>(complexity)))
+    bool celtOnly = false;
+    if (o.Has("celtOnly")) {
+      Napi::Value v = o.Get("celtOnly");
+      if (!v.IsBoolean() && !v.IsUndefined()) throw Napi::TypeError::New(info.Env(), "celtOnly must be a boolean");
+      celtOnly = v.IsBoolean() && v.As<Napi::Boolean>().Value();
+    }
+    if (const char* err = enc_.open(static_cast<int>(bitrate), static_cast<int>(complexity), celtOnly))
       throw Napi::RangeError::New(info.Env(), err);
   }
 

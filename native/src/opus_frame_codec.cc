@@ -37,7 +37,15 @@ OpusFrameEncoder::~OpusFrameEncoder() {
   if (enc_ != nullptr) opus_encoder_destroy(enc_);
 }
 
-const char* OpusFrameEncoder::open(int bitrate, int complexity) {
+namespace {
+// OPUS_SET_FORCE_MODE and MODE_CELT_ONLY from libopus' opus_private.h (not in the public
+// headers; stable since libopus 1.0). @discordjs/opus sets the same request, so both
+// encoders make identical packets (src/media/opus-codec.ts).
+constexpr int kOpusSetForceModeRequest = 11002;
+constexpr opus_int32 kModeCeltOnly = 1002;
+}  // namespace
+
+const char* OpusFrameEncoder::open(int bitrate, int complexity, bool celtOnly) {
   if (bitrate < 6000 || bitrate > 510000) return "bitrate must be within 6000..510000";
   if (complexity < 0 || complexity > 10) return "complexity must be within 0..10";
   if (enc_ == nullptr) {
@@ -53,8 +61,10 @@ const char* OpusFrameEncoder::open(int bitrate, int complexity) {
   if (opus_encoder_ctl(enc_, OPUS_SET_BITRATE(bitrate)) != OPUS_OK ||
       opus_encoder_ctl(enc_, OPUS_SET_COMPLEXITY(complexity)) != OPUS_OK ||
       opus_encoder_ctl(enc_, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)) != OPUS_OK ||
-      opus_encoder_ctl(enc_, OPUS_SET_INBAND_FEC(1)) != OPUS_OK)
+      opus_encoder_ctl(enc_, OPUS_SET_INBAND_FEC(celtOnly ? 0 : 1)) != OPUS_OK)
     return "Opus encoder configuration failed";
+  if (celtOnly && opus_encoder_ctl(enc_, kOpusSetForceModeRequest, kModeCeltOnly) != OPUS_OK)
+    return "Opus encoder refused CELT-only mode";
   return nullptr;
 }
 

@@ -8,6 +8,7 @@ import { armThreadProfile, profileRequestFromEnv } from '../observability/thread
 import { MediaSession, workerMediaCounters } from './webrtc-media-session.js';
 import { WorkerJitterEngine } from './webrtc-jitter-engine.js';
 import { WebRtcTransport } from './webrtc-transport.js';
+import { HandlerThreadHost } from './handler-thread-host.js';
 import { installNativeX25519 } from './werift-native-x25519.js';
 import { mediaWorkerRtPriorityFromEnv, setThreadNice, setThreadRealtime } from './worker-thread-priority.js';
 import { replaceWorkerTenants } from './worker-tenants.js';
@@ -22,9 +23,34 @@ if (!port) throw new Error('media-worker.ts must run as a worker thread');
 const data = workerData as MediaWorkerData;
 const post = (m: FromWorker): void => port.postMessage(m);
 
-const mod = (await import(data.handlerModule)) as { createCallHandler?: CallHandlerFactory };
-const factory = mod.createCallHandler;
-if (typeof factory !== 'function') throw new Error(`${data.handlerModule} does not export createCallHandler`);
+const nativeOpus = data.settings.opusCodec !== 'js';
+/**
+ * The call handlers run in a thread of their own (handler-thread-host.ts) unless HANDLER_THREAD=inline,
+ * in which case this worker loads the handler module itself.
+ */
+const host =
+  data.settings.handlerThread === 'inline'
+    ? undefined
+    : await HandlerThreadHost.start({
+        handlerModule: data.handlerModule,
+        handlerOptions: data.handlerOptions,
+        maxCalls: data.settings.maxCallsPerWorker,
+        nativeOpus,
+        ...(data.recordsPort ? { recordsPort: data.recordsPort } : {}),
+        log: (level, msg, err) => post(err === undefined ? { t: 'log', level, msg } : { t: 'log', level, msg, err }),
+        // Its calls cannot go on without it: this worker ends, and the pool restarts it (its calls end as worker_failed).
+        onExit: (code) => {
+          post({ t: 'log', level: 'error', msg: `handler thread exited (code ${code})` });
+          process.exit(1);
+        },
+      });
+const inlineFactory = host ? undefined : await loadHandlerModule(data.handlerModule);
+
+async function loadHandlerModule(url: string): Promise<CallHandlerFactory> {
+  const mod = (await import(url)) as { createCallHandler?: CallHandlerFactory };
+  if (typeof mod.createCallHandler !== 'function') throw new Error(`${url} does not export createCallHandler`);
+  return mod.createCallHandler;
+}
 
 /** Loads a native-backed module; the reason when the addon lacks it (the worker then runs without it). */
 async function loadOptional<T>(load: () => Promise<T>): Promise<{ mod?: T; error?: string }> {
@@ -52,16 +78,19 @@ await RTCDtlsTransport.SetupCertificate();
 const native = data.settings.srtp === 'native' ? await loadOptional(() => import('./werift-native-srtp.js')) : {};
 const jitter =
   data.settings.jitterEngine === 'native'
-    ? await loadOptional(async () => new WorkerJitterEngine(await import('./media-engine.js'), data.settings.maxCallsPerWorker, { nativeOpus: data.settings.opusCodec !== 'js' }))
+    ? await loadOptional(async () => new WorkerJitterEngine(await import('./media-engine.js'), data.settings.maxCallsPerWorker, { nativeOpus }))
     : {};
 
 // A stray rejection inside werift (a send racing a close) must not take down every call of this worker.
 process.on('unhandledRejection', (err) => post({ t: 'log', level: 'warn', msg: 'unhandled rejection in media worker', err: String(err) }));
 
 const sessions = new Map<string, MediaSession>();
+/** Calls whose handler is being created in the handler thread; their offer and candidates wait for it. */
+const starting = new Map<string, Promise<MediaSession | undefined>>();
 const clock = new MediaClock((tick, now) => {
   for (const s of sessions.values()) s.tick(tick, now);
   jitter.mod?.tick(now);
+  host?.afterTick();
 });
 // This thread's own event-loop delay (the main thread's is prom-client's default metric).
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -96,24 +125,56 @@ if (profileRequest) {
   );
 }
 
+/** Starts a call: its handler (in the handler thread, or here), then its media session. */
 function start(callId: string, tenant: string): void {
+  if (!host) {
+    startSession(callId, tenant, inlineFactory!);
+    return;
+  }
+  const p = host.open(callId, tenant).then(
+    (factory) => {
+      starting.delete(callId);
+      return startSession(callId, tenant, factory);
+    },
+    (err: unknown) => {
+      starting.delete(callId);
+      startFailed(callId, err);
+      return undefined;
+    },
+  );
+  starting.set(callId, p);
+}
+
+function startSession(callId: string, tenant: string, factory: CallHandlerFactory): MediaSession | undefined {
   const transport = new WebRtcTransport(data.settings, (candidate) => post({ t: 'candidate', callId, candidate }), native.mod);
   let session: MediaSession;
   try {
-    session = newSession(callId, tenant, transport);
+    session = newSession(callId, tenant, transport, factory);
   } catch (err) {
     transport.close('handler_error');
-    throw err;
+    startFailed(callId, err);
+    return undefined;
   }
   sessions.set(callId, session);
   clock.start();
+  return session;
 }
 
-function newSession(callId: string, tenant: string, transport: WebRtcTransport): MediaSession {
+function startFailed(callId: string, err: unknown): void {
+  post({ t: 'log', level: 'error', msg: `call could not start (${callId})`, err: String(err) });
+  post({ t: 'ended', callId, reason: 'handler_error', at: wallClock() });
+}
+
+/** The call's session, once its handler exists (undefined when it is gone or failed to start). */
+async function session(callId: string): Promise<MediaSession | undefined> {
+  return sessions.get(callId) ?? starting.get(callId);
+}
+
+function newSession(callId: string, tenant: string, transport: WebRtcTransport, factory: CallHandlerFactory): MediaSession {
   return new MediaSession(
     { callId, tenant, rtpTimeoutMs: data.settings.rtpTimeoutMs, connectTimeoutMs: data.connectTimeoutMs },
     transport,
-    factory as CallHandlerFactory,
+    factory,
     data.handlerOptions,
     {
       candidate: (candidate) => post({ t: 'candidate', callId, candidate }),
@@ -132,40 +193,36 @@ function newSession(callId: string, tenant: string, transport: WebRtcTransport):
     },
     clock.ticks,
     jitter.mod,
-    data.settings.opusCodec !== 'js',
+    nativeOpus,
   );
 }
 
 port.on('message', (m: ToWorker) => {
   switch (m.t) {
     case 'start':
-      try {
-        start(m.callId, m.tenant);
-      } catch (err) {
-        post({ t: 'log', level: 'error', msg: `call could not start (${m.callId})`, err: String(err) });
-        post({ t: 'ended', callId: m.callId, reason: 'handler_error', at: wallClock() });
-      }
+      start(m.callId, m.tenant);
       return;
-    case 'offer': {
-      const s = sessions.get(m.callId);
-      if (!s) {
-        post({ t: 'answer_error', reqId: m.reqId, message: 'call is gone' });
-        return;
-      }
-      s.offer(m.sdp).then(
-        (sdp) => post({ t: 'answer', reqId: m.reqId, sdp }),
-        (err: unknown) => post({ t: 'answer_error', reqId: m.reqId, message: err instanceof Error ? err.message : String(err) }),
-      );
+    case 'offer':
+      void session(m.callId).then((s) => {
+        if (!s) {
+          post({ t: 'answer_error', reqId: m.reqId, message: 'call is gone' });
+          return;
+        }
+        s.offer(m.sdp).then(
+          (sdp) => post({ t: 'answer', reqId: m.reqId, sdp }),
+          (err: unknown) => post({ t: 'answer_error', reqId: m.reqId, message: err instanceof Error ? err.message : String(err) }),
+        );
+      });
       return;
-    }
     case 'candidate':
-      sessions.get(m.callId)?.addCandidate(m.candidate).catch(() => undefined);
+      void session(m.callId).then((s) => s?.addCandidate(m.candidate).catch(() => undefined));
       return;
     case 'hangup':
-      sessions.get(m.callId)?.hangup(m.reason);
+      void session(m.callId).then((s) => s?.hangup(m.reason));
       return;
     case 'tenants':
       replaceWorkerTenants(m.tenants);
+      host?.tenants(m);
       return;
   }
 });

@@ -7,13 +7,15 @@ export interface AgentFrameEncoder {
   readonly format: string;
   /** One 20 ms, 16 kHz frame to one Opus packet. */
   encode(frame: Int16Array): Buffer;
+  /** The same, written into `out` (the packet is limited to its length); returns the packet's length. */
+  encodeInto(frame: Int16Array, out: Uint8Array): number;
 }
 
 interface NativeEncoder {
   encode(pcm: Int16Array, out: Uint8Array): number;
 }
 interface EncoderAddon {
-  OpusFrameEncoder?: new (options: { bitrate?: number; complexity?: number }) => NativeEncoder;
+  OpusFrameEncoder?: new (options: { bitrate?: number; complexity?: number; celtOnly?: boolean }) => NativeEncoder;
 }
 const addon = native as EncoderAddon;
 
@@ -39,7 +41,7 @@ export class NativeOpusEncoder16k implements AgentFrameEncoder {
   constructor(opts: OpusEncoderOptions = {}) {
     const Ctor = addon.OpusFrameEncoder;
     if (!Ctor) throw new Error('the native core has no Opus encoder (rebuild it with libopus: scripts/build-native.sh)');
-    this.impl = new Ctor({ bitrate: opts.bitrate, complexity: opts.complexity });
+    this.impl = new Ctor({ bitrate: opts.bitrate, complexity: opts.complexity, celtOnly: opts.mode === 'celt' });
     this.format = opusFormat(opts);
   }
 
@@ -47,5 +49,10 @@ export class NativeOpusEncoder16k implements AgentFrameEncoder {
     if (frame.length !== FRAME_SAMPLES) throw new RangeError(`Opus frame must be ${FRAME_SAMPLES} samples, got ${frame.length}`);
     const n = this.impl.encode(frame, this.out);
     return this.out.subarray(0, n);
+  }
+
+  encodeInto(frame: Int16Array, out: Uint8Array): number {
+    if (frame.length !== FRAME_SAMPLES) throw new RangeError(`Opus frame must be ${FRAME_SAMPLES} samples, got ${frame.length}`);
+    return this.impl.encode(frame, out);
   }
 }

@@ -1,5 +1,5 @@
 import type { CallTransport } from './call-transport.js';
-import type { AgentAudioSink, EncodedFrame, LatencyMark } from './webrtc-call-handler.js';
+import type { AgentAudioSink, AgentFrameSource, EncodedFrame, LatencyMark } from './webrtc-call-handler.js';
 import type { AgentFrameEncoder } from './native-opus-encoder.js';
 import { FRAME_MS, FRAME_SAMPLES, RTP_TICKS_PER_FRAME } from './opus-codec.js';
 import { FrameSlab } from './frame-slab.js';
@@ -75,7 +75,7 @@ export class MediaClock {
  * The agent's queued audio for one call, as 20 ms frames, each with the packet to send
  * when it came pre-encoded (a cached phrase), so the pacer encodes only the rest.
  */
-export class AgentAudioQueue {
+export class AgentAudioQueue implements AgentFrameSource {
   /** Queued frames are cut from slabs: one ArrayBuffer per second of audio, not one per frame. */
   private readonly slab = new FrameSlab(50);
   private frames: Int16Array[] = [];
@@ -119,8 +119,8 @@ export class AgentAudioQueue {
     }
   }
 
-  /** Next frame to send; a trailing partial frame is sent zero-padded. Sets `lastPacket`. */
-  shift(): Int16Array | undefined {
+  /** Next frame to send; a trailing partial frame is sent zero-padded unless `wholeOnly`. Sets `lastPacket`. */
+  shift(wholeOnly = false): Int16Array | undefined {
     if (this.head < this.frames.length) {
       this.lastPacket = this.packets[this.head];
       const f = this.frames[this.head++];
@@ -132,7 +132,7 @@ export class AgentAudioQueue {
       return f;
     }
     this.lastPacket = undefined;
-    if (this.partial && this.partialLen > 0) {
+    if (!wholeOnly && this.partial && this.partialLen > 0) {
       const f = this.partial;
       this.partial = undefined;
       this.partialLen = 0;
@@ -169,6 +169,8 @@ export class OutboundPacer implements AgentAudioSink {
   /** Frames encoded here, and frames sent from a pre-encoded packet. */
   encodedFrames = 0;
   preEncodedFrames = 0;
+  /** The queue `write` fills, unless a handler thread feeds the pacer (`useSource`). */
+  private source: AgentFrameSource;
 
   constructor(
     private readonly queue: AgentAudioQueue,
@@ -178,11 +180,22 @@ export class OutboundPacer implements AgentAudioSink {
     startTick: number,
   ) {
     this.startTick = startTick;
+    this.source = queue;
+  }
+
+  /**
+   * Takes frames from `source` instead of this pacer's queue: the handler runs in another
+   * thread and writes its frames, encoded, into shared memory (handler-thread-host.ts).
+   */
+  useSource(source: AgentFrameSource): void {
+    this.queue.clear();
+    this.source = source;
   }
 
   /** Sends this tick's frame, if any, and returns it (the native barge-in detector compares it with the caller's). */
   tick(tick: number): Int16Array | undefined {
-    const frame = this.queue.shift();
+    if (this.source.takeFlush?.()) this.stopTalking();
+    const frame = this.source.shift();
     if (!frame) {
       if (this.talking) {
         this.talking = false;
@@ -197,7 +210,7 @@ export class OutboundPacer implements AgentAudioSink {
       this.nextTs = (this.tsBase + (tick - this.startTick) * RTP_TICKS_PER_FRAME) >>> 0;
       this.mark('first_agent_packet_out');
     }
-    const packet = this.queue.lastPacket;
+    const packet = this.source.lastPacket;
     let payload: Buffer;
     if (packet) {
       payload = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
@@ -227,10 +240,13 @@ export class OutboundPacer implements AgentAudioSink {
   /** Barge-in: drop the queue at once; the next tick sends nothing. */
   flush(): number {
     const dropped = this.queue.clear();
-    if (this.talking) {
-      this.talking = false;
-      this.mark('agent_audio_stopped');
-    }
+    this.stopTalking();
     return dropped;
+  }
+
+  private stopTalking(): void {
+    if (!this.talking) return;
+    this.talking = false;
+    this.mark('agent_audio_stopped');
   }
 }

@@ -80,9 +80,24 @@ export interface CallMediaConfig {
   bargeIn?: CallBargeInConfig;
 }
 
+/** Where the pacer takes the agent's frames from: its own queue, or a handler thread's ring (agent-frame-ring.ts). */
+export interface AgentFrameSource {
+  /** Next frame to send, or undefined when none is queued. Sets `lastPacket`. */
+  shift(): Int16Array | undefined;
+  /** The packet to send for the frame `shift()` returned last, when it came encoded. */
+  readonly lastPacket: Uint8Array | undefined;
+  /** True when the source was flushed since the last tick (a flush requested from another thread). */
+  takeFlush?(): boolean;
+}
+
 export interface CallHandler {
   /** Read once when the call joins the native engine, right after the factory returns; engine defaults when absent. */
   readonly mediaConfig?: CallMediaConfig;
+  /**
+   * Set by a handler that queues the agent's frames itself, encoded (one running in the
+   * handler thread, through shared memory): the pacer sends from it instead of `ctx.audio`.
+   */
+  readonly agentFrames?: AgentFrameSource;
   /** Called once the media path is up (DTLS connected). */
   onConnected(): void;
   /**
@@ -92,7 +107,11 @@ export interface CallHandler {
   onCallerFrame(frame: Int16Array): void;
   /** The native engine's VAD and barge-in verdicts (absent without the engine). */
   onVoiceActivity?(event: VoiceActivity): void;
-  onEnd(reason: string): void;
+  /**
+   * The call ended. A handler in another thread returns a promise that settles once what its
+   * `onEnd` reported has arrived, so the call's end is announced after it.
+   */
+  onEnd(reason: string): void | Promise<void>;
 }
 
 /**

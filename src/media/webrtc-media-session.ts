@@ -56,6 +56,7 @@ export class MediaSession implements EngineCall {
     const encoder = nativeOpus && hasNativeOpusEncoder() ? new NativeOpusEncoder16k(AGENT_VOICE_OPUS) : new OpusEncoder16k(AGENT_VOICE_OPUS);
     this.pacer = new OutboundPacer(new AgentAudioQueue(), encoder, transport, (m) => out.mark(m), startTick);
     this.handler = factory({ callId: init.callId, tenant: init.tenant, audio: this.pacer, report: out, now: wallClock, hangup: (reason) => this.hangup(reason) }, handlerOptions);
+    if (this.handler.agentFrames) this.pacer.useSource(this.handler.agentFrames);
     this.slot = engine?.attach(this, this.handler.mediaConfig);
     transport.onPacket = (p) => this.onPacket(p);
     transport.onClose = (reason) => this.finish(reason);
@@ -151,13 +152,23 @@ export class MediaSession implements EngineCall {
     this.ended = true;
     this.pacer.flush();
     if (this.slot !== undefined) this.engine?.detach(this.slot);
+    let reported: void | Promise<void> = undefined;
     try {
-      this.handler.onEnd(reason);
+      reported = this.handler.onEnd(reason);
     } catch (err) {
       this.out.error(err);
-    } finally {
-      this.out.ended(reason);
     }
+    if (!reported) {
+      this.out.ended(reason);
+      return;
+    }
+    reported.then(
+      () => this.out.ended(reason),
+      (err: unknown) => {
+        this.out.error(err);
+        this.out.ended(reason);
+      },
+    );
   }
 
   /** A failing handler ends its own call, never the worker's other calls. */

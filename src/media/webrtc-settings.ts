@@ -28,6 +28,12 @@ const Schema = z.object({
    * buffer (libopus in the addon); `js`: @discordjs/opus per frame, a Buffer each way. Falls back to `js` without the addon's libopus.
    */
   OPUS_CODEC: z.enum(['native', 'js']).default('native'),
+  /**
+   * `own`: each media worker runs its call handlers (pipeline, dialog, provider clients) in a thread of
+   * their own, exchanging audio through shared memory, so their garbage collections never delay the
+   * 20 ms media clock (handler-thread.ts); `inline`: handlers run in the media worker's thread.
+   */
+  HANDLER_THREAD: z.enum(['own', 'inline']).default('own'),
 });
 
 export interface IceServer {
@@ -49,6 +55,8 @@ export interface WebRtcSettings {
   rtpPath?: 'lean' | 'werift';
   /** Where Opus is decoded (with the native jitter engine) and encoded; absent means `native` (when the addon has libopus). */
   opusCodec?: 'native' | 'js';
+  /** Where call handlers run; absent means `own` (a handler thread per media worker). */
+  handlerThread?: 'own' | 'inline';
 }
 
 export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtcSettings {
@@ -84,5 +92,6 @@ export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtc
     jitterEngine: s.JITTER_ENGINE,
     rtpPath: s.RTP_PATH,
     opusCodec: s.OPUS_CODEC,
+    handlerThread: s.HANDLER_THREAD,
   };
 }

@@ -31,9 +31,12 @@ export function currentThreadId(): number | undefined {
   }
 }
 
-/** Sets the calling thread's nice value; returns why it could not (undefined on success or for 0). */
-export function setThreadNice(nice: number): string | undefined {
-  if (nice === 0) return undefined;
+/**
+ * Sets the calling thread's nice value; returns why it could not (undefined on success). 0 leaves
+ * the thread as it is unless `force` (a new thread inherits its creator's value: `force` resets it).
+ */
+export function setThreadNice(nice: number, opts: { force?: boolean } = {}): string | undefined {
+  if (nice === 0 && !opts.force) return undefined;
   const tid = currentThreadId();
   if (tid === undefined) return 'no per-thread priority on this platform';
   try {

@@ -1,0 +1,211 @@
+/**
+ * The media worker's side of its handler thread (handler-thread.ts): starts the thread,
+ * opens a handler there per call, and stands in for it in the worker as a `CallHandler`
+ * whose audio goes through shared rings. Once per media tick, after the engine's tick,
+ * `afterTick()` publishes every call's caller frames and sends the one `tick` message.
+ */
+import { Worker, type MessagePort } from 'node:worker_threads';
+import { AgentRingReader } from './agent-frame-ring.js';
+import { CallerRingWriter } from './caller-frame-ring.js';
+import { BridgeSlotViews, bridgeBuffer } from './handler-bridge-memory.js';
+import type { FromHandlerThread, HandlerThreadData, ToHandlerThread } from './handler-thread-messages.js';
+import type { CallContext, CallHandler, CallHandlerFactory, CallMediaConfig, VoiceActivity } from './webrtc-call-handler.js';
+
+export interface HandlerThreadOptions {
+  handlerModule: string;
+  handlerOptions: unknown;
+  /** Calls the thread may hold at once (the worker's call limit). */
+  maxCalls: number;
+  nativeOpus: boolean;
+  recordsPort?: MessagePort;
+  log(level: 'warn' | 'error', msg: string, err?: string): void;
+  /** The thread died: its calls cannot go on (the worker should end and be restarted). */
+  onExit(code: number): void;
+}
+
+const threadUrl = new URL(import.meta.url.endsWith('.ts') ? './handler-thread.ts' : './handler-thread.js', import.meta.url);
+/** From TypeScript sources the thread registers tsx's loader first (as worker-pool.ts does for media workers). */
+const TSX_BOOT = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(threadUrl.href)}); })`;
+
+interface Opening {
+  slot: number;
+  resolve(f: CallHandlerFactory): void;
+  reject(err: Error): void;
+}
+
+export class HandlerThreadHost {
+  private readonly bridge: SharedArrayBuffer;
+  private readonly views: BridgeSlotViews[] = [];
+  private readonly free: number[];
+  private readonly opening = new Map<string, Opening>();
+  private readonly remotes = new Map<string, RemoteCallHandler>();
+  private readonly worker: Worker;
+  private exited = false;
+
+  private constructor(private readonly opts: HandlerThreadOptions) {
+    this.bridge = bridgeBuffer(opts.maxCalls);
+    this.free = Array.from({ length: opts.maxCalls }, (_, i) => opts.maxCalls - 1 - i);
+    const data: HandlerThreadData = { handlerModule: opts.handlerModule, handlerOptions: opts.handlerOptions, bridge: this.bridge, nativeOpus: opts.nativeOpus };
+    if (opts.recordsPort) data.recordsPort = opts.recordsPort;
+    const transferList = opts.recordsPort ? [opts.recordsPort] : [];
+    this.worker = threadUrl.pathname.endsWith('.ts')
+      ? new Worker(TSX_BOOT, { eval: true, workerData: data, transferList })
+      : new Worker(threadUrl, { workerData: data, transferList });
+  }
+
+  /** Starts the thread; resolves once its handler module is loaded. */
+  static start(opts: HandlerThreadOptions): Promise<HandlerThreadHost> {
+    const host = new HandlerThreadHost(opts);
+    return new Promise((resolve, reject) => {
+      host.worker.on('message', (m: FromHandlerThread) => {
+        if (m.t === 'ready') resolve(host);
+        else host.onMessage(m);
+      });
+      host.worker.on('error', (err) => {
+        opts.log('error', 'handler thread failed', err.stack ?? err.message);
+        reject(err);
+      });
+      host.worker.on('exit', (code) => host.onExit(code));
+    });
+  }
+
+  /** Creates the call's handler in the thread; resolves with the factory the call's MediaSession calls. */
+  open(callId: string, tenant: string): Promise<CallHandlerFactory> {
+    if (this.exited) return Promise.reject(new Error('handler thread is gone'));
+    const slot = this.free.pop();
+    if (slot === undefined) return Promise.reject(new Error('handler thread has no free call slot'));
+    const v = (this.views[slot] ??= new BridgeSlotViews(this.bridge, slot));
+    v.reset();
+    return new Promise((resolve, reject) => {
+      this.opening.set(callId, { slot, resolve, reject });
+      this.send({ t: 'open', callId, tenant, slot });
+    });
+  }
+
+  /** After the media tick: publishes the tick's caller frames and wakes the thread once. */
+  afterTick(): void {
+    if (this.remotes.size === 0) return;
+    for (const r of this.remotes.values()) r.caller.publish();
+    this.send({ t: 'tick' });
+  }
+
+  /** Passes the main thread's tenant configs on (worker-tenants.ts in the thread). */
+  tenants(m: Extract<ToHandlerThread, { t: 'tenants' }>): void {
+    this.send(m);
+  }
+
+  send(m: ToHandlerThread): void {
+    if (!this.exited) this.worker.postMessage(m);
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+
+  private onMessage(m: FromHandlerThread): void {
+    switch (m.t) {
+      case 'opened': {
+        const o = this.opening.get(m.callId);
+        if (!o) return;
+        this.opening.delete(m.callId);
+        const v = this.views[o.slot]!;
+        o.resolve((ctx) => {
+          const r = new RemoteCallHandler(this, ctx, o.slot, v, m.mediaConfig);
+          this.remotes.set(ctx.callId, r);
+          return r;
+        });
+        return;
+      }
+      case 'open_failed': {
+        const o = this.opening.get(m.callId);
+        if (!o) return;
+        this.opening.delete(m.callId);
+        this.free.push(o.slot);
+        o.reject(new Error(m.message));
+        return;
+      }
+      case 'closed': {
+        const r = this.remotes.get(m.callId);
+        this.remotes.delete(m.callId);
+        this.free.push(m.slot);
+        r?.closed();
+        return;
+      }
+      case 'mark':
+        this.remotes.get(m.callId)?.ctx.report.mark(m.mark, m.at);
+        return;
+      case 'turn':
+        this.remotes.get(m.callId)?.ctx.report.turn(m.turn);
+        return;
+      case 'transcript':
+        this.remotes.get(m.callId)?.ctx.report.transcript(m.role, m.text, m.final);
+        return;
+      case 'hangup':
+        this.remotes.get(m.callId)?.ctx.hangup(m.reason);
+        return;
+      case 'failed':
+        this.opts.log('error', `call handler failed (${m.callId})`, m.err);
+        this.remotes.get(m.callId)?.ctx.hangup('handler_error');
+        return;
+      case 'log':
+        this.opts.log(m.level, m.msg, m.err);
+        return;
+    }
+  }
+
+  private onExit(code: number): void {
+    this.exited = true;
+    for (const r of this.remotes.values()) r.closed();
+    for (const o of this.opening.values()) o.reject(new Error('handler thread exited'));
+    this.opening.clear();
+    this.opts.onExit(code);
+  }
+}
+
+/**
+ * A call's handler as the media worker sees it: caller frames and verdicts go into the
+ * call's caller ring, the agent's frames come from its agent ring (`agentFrames`, which
+ * the pacer sends from), and the rest are messages to the handler thread.
+ */
+class RemoteCallHandler implements CallHandler {
+  readonly caller: CallerRingWriter;
+  readonly agentFrames: AgentRingReader;
+  /** Settles once the thread has ended the handler (everything it reported has arrived before). */
+  private readonly ended: Promise<void>;
+  private ending = false;
+  closed!: () => void;
+
+  constructor(
+    private readonly host: HandlerThreadHost,
+    readonly ctx: CallContext,
+    readonly slot: number,
+    views: BridgeSlotViews,
+    readonly mediaConfig: CallMediaConfig | undefined,
+  ) {
+    this.caller = new CallerRingWriter(views);
+    this.agentFrames = new AgentRingReader(views);
+    this.ended = new Promise((resolve) => (this.closed = resolve));
+  }
+
+  onConnected(): void {
+    this.host.send({ t: 'connected', callId: this.ctx.callId });
+  }
+
+  onCallerFrame(frame: Int16Array): void {
+    this.caller.frame(frame);
+  }
+
+  onVoiceActivity(ev: VoiceActivity): void {
+    this.caller.activity(ev);
+  }
+
+  onEnd(reason: string): Promise<void> {
+    if (!this.ending) {
+      this.ending = true;
+      this.caller.publish();
+      // The slot is released when the thread says the handler has ended ('closed').
+      this.host.send({ t: 'end', callId: this.ctx.callId, reason });
+    }
+    return this.ended;
+  }
+}
