@@ -32,7 +32,7 @@ import { startOpenAIStub } from '../openai-stub/server.js';
 import { pipelineCallHandler } from '../../src/gateway/pipeline-handler-config.js';
 import { StoreCallRecorder } from '../../src/gateway/store-call-recorder.js';
 import { startWebRtcGateway } from '../../src/gateway/webrtc-gateway.js';
-import type { PipelineTrace } from '../../src/media/pipeline-call-handler.js';
+import { onPipelineTraces, type PipelineTrace } from '../../src/media/pipeline-trace.js';
 import { BARGE_IN_DEFAULTS } from '../../src/agent/tenant/schema.js';
 import { EnergyTurnDetector } from '../../src/media/webrtc-energy-detector.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   const traces: PipelineTrace[] = [];
   const channelName = `firstring-bench-pipeline-${process.pid}`;
   const channel = new BroadcastChannel(channelName);
-  channel.onmessage = (ev) => traces.push((ev as { data: PipelineTrace }).data);
+  onPipelineTraces(channel, (t) => traces.push(t));
   const app = uWS.App();
   const gateway = await startWebRtcGateway(app, {
     signaling: { tokens: new CallTokens({ secret: Buffer.from('bench-secret-bench-secret-0123456789'), ttlSeconds: 60 }), origins: parseTenantOrigins(`demo=${ORIGIN};demo-200=${ORIGIN}`) },

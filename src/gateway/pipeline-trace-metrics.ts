@@ -1,6 +1,6 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import type { Registry } from 'prom-client';
-import type { PipelineTrace } from '../media/pipeline-call-handler.js';
+import { onPipelineTraces } from '../media/pipeline-trace.js';
 import { registerPipelineMetrics } from '../pipeline/index.js';
 
 /**
@@ -13,10 +13,9 @@ export function feedPipelineMetrics(channelName: string, registry: Registry): { 
   const sink = registerPipelineMetrics(registry);
   const channel = new BroadcastChannel(channelName);
   channel.unref();
-  channel.onmessage = (ev) => {
-    const t = (ev as { data: PipelineTrace }).data;
+  onPipelineTraces(channel, (t) => {
     if (t.type === 'turn') sink.observeTurn(t.record);
     else if (t.type === 'metric') sink.observeMetric(t.metric);
-  };
+  });
   return { close: () => channel.close() };
 }

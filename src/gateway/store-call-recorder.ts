@@ -1,7 +1,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import type { CallRecorder, LatencySummary } from '../media/webrtc-call-record.js';
 import type { LatencyMark, TurnRecord } from '../media/webrtc-call-handler.js';
-import type { PipelineTrace } from '../media/pipeline-call-handler.js';
+import { onPipelineTraces } from '../media/pipeline-trace.js';
 import type { Logger } from '../observability/logger.js';
 import { callRecords, type CallRecords } from '../records/call-records.js';
 import { asyncStore } from '../records/records-store.js';
@@ -142,8 +142,7 @@ export class StoreCallRecorder implements CallRecorder {
   followPipelineTrace(channelName: string): { close(): void } {
     const channel = new BroadcastChannel(channelName);
     channel.unref();
-    channel.onmessage = (ev) => {
-      const t = (ev as { data: PipelineTrace }).data;
+    onPipelineTraces(channel, (t) => {
       if (t.type !== 'turn') return;
       // A trace for a call this process does not store (another node's database) has nothing to attach to.
       this.pipelineTurn(t.callId, t.record.heardText ?? t.record.agentText, {
@@ -153,7 +152,7 @@ export class StoreCallRecorder implements CallRecorder {
         ttsTtfbMs: t.record.ttsTtfbMs,
         endToEndMs: t.record.endToEndMs,
       }).catch(() => undefined);
-    };
+    });
     return { close: () => channel.close() };
   }
 

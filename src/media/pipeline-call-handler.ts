@@ -7,32 +7,15 @@
  * calls (pipeline-worker-context.ts). Load it in the worker pool with
  * `pipelineCallHandler()` (src/gateway/pipeline-handler-config.ts).
  */
-import { BroadcastChannel } from 'node:worker_threads';
 import { createDialogSession, type DialogSession } from '../agent/session.js';
 import type { EndReason } from '../agent/types.js';
 import { CallPipeline, type AgentActions, type PipelineMetric, type TurnRecord } from '../pipeline/index.js';
 import type { CallContext, CallHandler, CallHandlerFactory, CallMediaConfig, VoiceActivity } from './webrtc-call-handler.js';
 import { FrameSlab } from './frame-slab.js';
 import { pipelineWorkerContext, type PipelineWorkerContext } from './pipeline-worker-context.js';
+import { traceChannel, type PipelineTrace, type TraceBatcher } from './pipeline-trace.js';
 
-/** What the trace channel carries (see `traceChannel` in the handler options). */
-export type PipelineTrace =
-  | { type: 'turn'; callId: string; record: TurnRecord }
-  | { type: 'metric'; callId: string; metric: PipelineMetric }
-  | { type: 'ended'; callId: string; reason: string; endReason: EndReason };
-
-const traces = new Map<string, BroadcastChannel>();
-
-function traceChannel(name: string | undefined): BroadcastChannel | undefined {
-  if (!name) return undefined;
-  let ch = traces.get(name);
-  if (!ch) {
-    ch = new BroadcastChannel(name);
-    ch.unref();
-    traces.set(name, ch);
-  }
-  return ch;
-}
+export type { PipelineTrace };
 
 /** The media layer's end reason as the dialog's: an early hang-up leaves the call abandoned unless the dialog reached an outcome. */
 export function dialogEndReason(reason: string): EndReason {
@@ -47,7 +30,7 @@ export class PipelineCallHandler implements CallHandler {
   private readonly session: DialogSession;
   private readonly pipeline: CallPipeline;
   private readonly ready: Promise<void>;
-  private readonly trace: BroadcastChannel | undefined;
+  private readonly trace: TraceBatcher | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   /** The pipeline keeps caller frames (pre-roll, utterances): copies come from slabs, not one ArrayBuffer each. */
   private readonly frames = new FrameSlab();
@@ -183,7 +166,7 @@ export class PipelineCallHandler implements CallHandler {
   }
 
   private post(t: PipelineTrace): void {
-    this.trace?.postMessage(t);
+    this.trace?.post(t);
   }
 
   private timer(fn: () => void, ms: number): void {

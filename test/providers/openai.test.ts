@@ -98,19 +98,23 @@ describe('OpenAI-compatible TTS through the stub', () => {
     await expect(collect(tts, { text: 'This stream will break in the middle.', language: 'en' })).rejects.toBeInstanceOf(TtsError);
   });
 
-  it('falls back to espeak-ng when first audio is over budget, then skips the primary during cool-down', async () => {
+  it('falls back to espeak-ng when first audio is over budget; skips the primary only after failures in a row', async () => {
     stub.opts.speech = { firstByteDelayMs: 5000 };
     const espeak = new EspeakTts({ poolSize: 1 });
     const reasons: string[] = [];
-    const fb = new FallbackTts(tts, espeak, { firstAudioBudgetMs: 200, onFallback: (r) => reasons.push(r) });
+    const fb = new FallbackTts(tts, espeak, { firstAudioBudgetMs: 200, failuresToOpen: 2, onFallback: (r) => reasons.push(r) });
     try {
       const before = stub.opts.counts.speech;
       const a = await collect(fb, { text: 'Okay, one moment.', language: 'en' });
       expect(a.length).toBeGreaterThan(8000);
       expect(reasons).toEqual(['first audio over budget']);
+      // One miss is not enough to skip the primary: it is asked again, misses again, and the circuit opens.
+      await collect(fb, { text: 'Still there?', language: 'en' });
+      expect(stub.opts.counts.speech - before).toBe(2);
       const b = await collect(fb, { text: "D'accord, un instant.", language: 'fr' });
       expect(b.length).toBeGreaterThan(8000);
-      expect(stub.opts.counts.speech - before).toBe(1);
+      expect(stub.opts.counts.speech - before).toBe(2);
+      expect(reasons).toHaveLength(2);
     } finally {
       await espeak.close();
     }

@@ -179,11 +179,13 @@ describe('SQLite records store', () => {
       s.appendTurn('p1', { speaker: 'agent', text: 'Hello, how can I help?', at: '2026-12-01T15:00:01Z' });
       s.appendTurn('p1', { speaker: 'caller', text: 'my sink leaks', at: '2026-12-01T15:00:03Z' });
       const reply = s.appendTurn('p1', { speaker: 'agent', text: 'Where is the leak?', at: '2026-12-01T15:00:04Z' });
-      sender.postMessage({
-        type: 'turn', callId: 'p1',
-        record: { turnId: 1, callerText: 'my sink leaks', agentText: 'Where is the leak?', endOfUtteranceDelayMs: 300, transcriptionDelayMs: 150, llmTtftMs: 420, ttsTtfbMs: 160, endToEndMs: 1010 },
-      });
-      sender.postMessage({ type: 'turn', callId: 'unknown-call', record: { agentText: 'x', endToEndMs: 1 } });
+      sender.postMessage([
+        {
+          type: 'turn', callId: 'p1',
+          record: { turnId: 1, callerText: 'my sink leaks', agentText: 'Where is the leak?', endOfUtteranceDelayMs: 300, transcriptionDelayMs: 150, llmTtftMs: 420, ttsTtfbMs: 160, endToEndMs: 1010 },
+        },
+        { type: 'turn', callId: 'unknown-call', record: { agentText: 'x', endToEndMs: 1 } },
+      ]);
       for (let i = 0; i < 50 && !s.getCall('p1')!.turns.find((t) => t.id === reply)?.latency; i++) await new Promise((res) => setTimeout(res, 20));
       const turns = s.getCall('p1')!.turns;
       expect(turns.find((t) => t.id === reply)?.latency).toEqual({ endOfUtteranceDelayMs: 300, transcriptionDelayMs: 150, llmTtftMs: 420, ttsTtfbMs: 160, endToEndMs: 1010 });

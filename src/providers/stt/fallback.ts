@@ -1,16 +1,16 @@
 /**
  * STT with a budget: the primary recognizer gets `budgetMs`; if it fails or
  * runs out of time the utterance goes to the fallback (OpenAI → pocketsphinx),
- * so a broken provider costs one budget, not a silent call.
+ * so a broken provider costs one budget, not a silent call. After three failures in a
+ * row the primary sits out a cool-down (circuit-breaker.ts).
  */
 import type { Logger } from '../../observability/logger.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../circuit-breaker.js';
 import type { Language, PartialStream, PartialStreamOptions, SttProvider, Utterance, UtteranceResult } from './types.js';
 
-export interface FallbackSttOptions {
+export interface FallbackSttOptions extends CircuitBreakerOptions {
   /** Time the primary gets per utterance before the fallback takes over (default 1500 ms). */
   budgetMs?: number;
-  /** After a primary failure, skip it for this long (default 30 s). */
-  cooldownMs?: number;
   logger?: Logger;
   onFallback?: (reason: string) => void;
 }
@@ -18,28 +18,30 @@ export interface FallbackSttOptions {
 export class FallbackStt implements SttProvider {
   readonly id: string;
   readonly languages: readonly Language[];
-  private skipUntil = 0;
+  private readonly breaker: CircuitBreaker;
 
   constructor(private readonly primary: SttProvider, private readonly secondary: SttProvider, private readonly opts: FallbackSttOptions = {}) {
     this.id = `${primary.id}>${secondary.id}`;
     this.languages = [...new Set([...primary.languages, ...secondary.languages])];
+    this.breaker = new CircuitBreaker(opts);
   }
 
   async recognize(utt: Utterance): Promise<UtteranceResult> {
     utt.signal?.throwIfAborted();
-    if (Date.now() >= this.skipUntil) {
+    if (!this.breaker.open) {
       const budget = new AbortController();
       const timer = setTimeout(() => budget.abort(), this.opts.budgetMs ?? 1500);
       const signal = utt.signal ? AbortSignal.any([utt.signal, budget.signal]) : budget.signal;
       try {
         const r = await this.primary.recognize({ ...utt, signal });
+        this.breaker.success();
         return { provider: this.primary.id, ...r };
       } catch (err) {
         if (utt.signal?.aborted) throw err;
         const reason = budget.signal.aborted ? 'budget exceeded' : err instanceof Error ? err.message : String(err);
-        this.opts.logger?.warn({ provider: this.primary.id, reason }, 'stt fallback');
+        const opened = this.breaker.failure();
+        this.opts.logger?.warn({ provider: this.primary.id, reason, skipped: opened }, 'stt fallback');
         this.opts.onFallback?.(reason);
-        this.skipUntil = Date.now() + (this.opts.cooldownMs ?? 30_000);
       } finally {
         clearTimeout(timer);
       }
@@ -50,7 +52,7 @@ export class FallbackStt implements SttProvider {
 
   /** Partials from the recognizer that gives the finals now (the primary unless it is cooling down), if it streams. */
   streamPartials(opts: PartialStreamOptions): PartialStream | undefined {
-    const active = Date.now() >= this.skipUntil ? this.primary : this.secondary;
+    const active = this.breaker.open ? this.secondary : this.primary;
     return active.streamPartials?.(opts);
   }
 

@@ -3,17 +3,18 @@
  * Output is resampled to the pipeline rate, so both providers look alike.
  * If the primary has not produced audio within `firstAudioBudgetMs`, or fails
  * before its first chunk, the sentence is spoken by the fallback instead; a
- * primary that breaks mid-sentence ends that sentence and sits out a cool-down.
+ * primary that breaks mid-sentence ends that sentence. After three such failures in a
+ * row the primary sits out a cool-down (circuit-breaker.ts).
  */
 import type { Logger } from '../../observability/logger.js';
 import { PIPELINE_RATE, StreamingResampler } from '../audio/pcm.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../circuit-breaker.js';
 import type { Language, TtsProvider, TtsRequest } from './types.js';
 
-export interface FallbackTtsOptions {
+export interface FallbackTtsOptions extends CircuitBreakerOptions {
   firstAudioBudgetMs?: number;
   /** Longest gap between two chunks of a sentence before the primary counts as stalled (default 2000 ms). */
   stallMs?: number;
-  cooldownMs?: number;
   logger?: Logger;
   onFallback?: (reason: string) => void;
 }
@@ -41,11 +42,12 @@ export class FallbackTts implements TtsProvider {
   readonly id: string;
   readonly sampleRate = PIPELINE_RATE;
   readonly languages: readonly Language[];
-  private skipUntil = 0;
+  private readonly breaker: CircuitBreaker;
 
   constructor(private readonly primary: TtsProvider, private readonly secondary: TtsProvider, private readonly opts: FallbackTtsOptions = {}) {
     this.id = `${primary.id}>${secondary.id}`;
     this.languages = [...new Set([...primary.languages, ...secondary.languages])];
+    this.breaker = new CircuitBreaker(opts);
   }
 
   voiceFor(language: Language): string {
@@ -53,14 +55,14 @@ export class FallbackTts implements TtsProvider {
   }
 
   private giveUp(reason: string): void {
-    this.opts.logger?.warn({ provider: this.primary.id, reason }, 'tts fallback');
+    const opened = this.breaker.failure();
+    this.opts.logger?.warn({ provider: this.primary.id, reason, skipped: opened }, 'tts fallback');
     this.opts.onFallback?.(reason);
-    this.skipUntil = Date.now() + (this.opts.cooldownMs ?? 30_000);
   }
 
   async *synthesize(req: TtsRequest): AsyncIterable<Int16Array> {
     if (req.signal?.aborted) return;
-    if (Date.now() < this.skipUntil) {
+    if (this.breaker.open) {
       yield* atPipelineRate(this.secondary, { ...req, voice: undefined });
       return;
     }
@@ -82,7 +84,10 @@ export class FallbackTts implements TtsProvider {
           this.giveUp(produced ? 'stalled mid-sentence' : 'first audio over budget');
           break;
         }
-        if (next.done) return;
+        if (next.done) {
+          this.breaker.success();
+          return;
+        }
         produced = true;
         yield next.value;
       }

@@ -7,7 +7,7 @@ import { pipelineCallHandler } from '../../../src/gateway/pipeline-handler-confi
 import { feedPipelineMetrics } from '../../../src/gateway/pipeline-trace-metrics.js';
 import { StoreCallRecorder } from '../../../src/gateway/store-call-recorder.js';
 import { startWebRtcGateway, type WebRtcGateway } from '../../../src/gateway/webrtc-gateway.js';
-import type { PipelineTrace } from '../../../src/media/pipeline-call-handler.js';
+import { onPipelineTraces, type PipelineTrace } from '../../../src/media/pipeline-trace.js';
 import type { PipelineHandlerOptions } from '../../../src/media/pipeline-handler-options.js';
 import type { WebRtcSettings } from '../../../src/media/webrtc-settings.js';
 import { createLogger } from '../../../src/observability/logger.js';
@@ -63,12 +63,12 @@ export async function startVoiceGateway(o: {
   let waiters: Array<() => void> = [];
   const pipelineMetrics = feedPipelineMetrics(channelName, metrics.registry);
   const channel = new BroadcastChannel(channelName);
-  channel.onmessage = (ev) => {
-    traces.push((ev as { data: PipelineTrace }).data);
+  onPipelineTraces(channel, (t) => {
+    traces.push(t);
     const w = waiters;
     waiters = [];
     for (const f of w) f();
-  };
+  });
   const handler = pipelineCallHandler({
     tenantsDir: 'config/tenants',
     dbPath,
