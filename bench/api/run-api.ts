@@ -140,13 +140,15 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiResult> {
         attempted: r.attempted,
         connected: r.connected,
         failed: r.failed,
+        ...(r.failed > 0 ? { failures: r.failures } : {}),
         durationS: r.durationS,
         perS: r.connected / (r.durationS || 1),
         latencyMs: latencyFigures(r.latenciesMs),
       };
       const prev = ws.get(name);
       if (!prev || f.perS > prev.perS) ws.set(name, f);
-      log(`${target} ${name}: ${f.perS.toFixed(0)} connects/s (${f.connected}/${f.attempted}), connect→welcome p50 ${f.latencyMs.p50.toFixed(2)} ms`);
+      const why = r.failed > 0 ? `, failed: ${Object.entries(r.failures).map(([k, v]) => `${k} ×${v}`).join(', ')}` : '';
+      log(`${target} ${name}: ${f.perS.toFixed(0)} connects/s (${f.connected}/${f.attempted}), connect→welcome p50 ${f.latencyMs.p50.toFixed(2)} ms${why}`);
     };
 
     // Turns: one conversation per connection at a time (a second turn on a busy conversation is a 409).

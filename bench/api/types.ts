@@ -20,9 +20,11 @@ export interface WsFigures {
   target: 'gateway' | 'bare';
   concurrency: number;
   attempted: number;
-  /** Connections that opened and got their first message. */
+  /** Connections that opened and whose first message was `welcome` (for the gateway: a call was started). */
   connected: number;
   failed: number;
+  /** Failed cycles by cause (`error <code>` when the server refused with an error message, `closed`, `timeout`, …); absent when none failed. */
+  failures?: Record<string, number>;
   durationS: number;
   /** Completed connect + first message + close cycles per second. */
   perS: number;

@@ -12,28 +12,58 @@ export interface WsConnectOptions {
 
 export interface WsConnectResult {
   attempted: number;
+  /** Cycles whose first server message was `welcome` (the gateway started a call). */
   connected: number;
   failed: number;
+  /** Failed cycles by cause: `error <code>` (the server's first message was an error, e.g. over_capacity), `message <type>`, `closed`, `socket error`, `timeout`. */
+  failures: Record<string, number>;
   durationS: number;
   latenciesMs: number[];
 }
 
-/** One cycle: connect, wait for the server's first message, close. Resolves with connect→message ms, or null on failure. */
-function cycle(url: string, origin: string | undefined): Promise<number | null> {
+/** How one cycle ended: connect → welcome ms, or why it is not a connect. */
+export type CycleOutcome = { ok: true; ms: number } | { ok: false; cause: string };
+
+const CYCLE_TIMEOUT_MS = 5000;
+
+/**
+ * Why a first server message is not a welcome (undefined when it is one). The gateway answers a
+ * call it cannot take (tenant admission, media capacity) with an `error` message and a close:
+ * counting that as a connect would measure refusals, which cost far less than a call start.
+ */
+export function notWelcome(data: string): string | undefined {
+  let m: unknown;
+  try {
+    m = JSON.parse(data);
+  } catch {
+    return 'message not JSON';
+  }
+  const type = typeof m === 'object' && m !== null ? (m as { type?: unknown }).type : undefined;
+  if (type === 'welcome') return undefined;
+  if (type === 'error') return `error ${String((m as { code?: unknown }).code)}`;
+  return `message ${String(type)}`;
+}
+
+/** One cycle: connect, wait for the server's first message, close. A connect counts only when that message is `welcome`. */
+export function connectCycle(url: string, origin: string | undefined): Promise<CycleOutcome> {
   return new Promise((resolve) => {
     const startedAt = performance.now();
     const ws = new WebSocket(url, origin ? { origin } : {});
-    const done = (v: number | null): void => {
+    const done = (v: CycleOutcome): void => {
       clearTimeout(timer);
       ws.removeAllListeners();
       ws.on('error', () => undefined);
       if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.terminate();
       resolve(v);
     };
-    const timer = setTimeout(() => done(null), 5000);
-    ws.once('message', () => done(performance.now() - startedAt));
-    ws.once('error', () => done(null));
-    ws.once('close', () => done(null));
+    const timer = setTimeout(() => done({ ok: false, cause: 'timeout' }), CYCLE_TIMEOUT_MS);
+    ws.once('message', (d) => {
+      const ms = performance.now() - startedAt;
+      const cause = notWelcome(String(d));
+      done(cause === undefined ? { ok: true, ms } : { ok: false, cause });
+    });
+    ws.once('error', () => done({ ok: false, cause: 'socket error' }));
+    ws.once('close', () => done({ ok: false, cause: 'closed' }));
   });
 }
 
@@ -42,16 +72,18 @@ export async function wsConnectRate(o: WsConnectOptions): Promise<WsConnectResul
   const start = performance.now();
   const deadline = start + o.maxMs;
   let next = 0;
-  const out: WsConnectResult = { attempted: 0, connected: 0, failed: 0, durationS: 0, latenciesMs: [] };
+  const out: WsConnectResult = { attempted: 0, connected: 0, failed: 0, failures: {}, durationS: 0, latenciesMs: [] };
   const lane = async (): Promise<void> => {
     while (next < o.maxCount && performance.now() < deadline) {
       const i = next++;
       out.attempted++;
-      const ms = await cycle(o.url(i), o.origin);
-      if (ms === null) out.failed++;
-      else {
+      const r = await connectCycle(o.url(i), o.origin);
+      if (r.ok) {
         out.connected++;
-        out.latenciesMs.push(ms);
+        out.latenciesMs.push(r.ms);
+      } else {
+        out.failed++;
+        out.failures[r.cause] = (out.failures[r.cause] ?? 0) + 1;
       }
     }
   };

@@ -9,8 +9,8 @@
  * between them, the one pre-encoded silence packet: a browser's continuous stream without
  * DTX, so the gateway decodes a packet per caller every 20 ms as it would with real
  * callers (and its RTP timeout, RTP_TIMEOUT_MS, never fires in a long pause).
- * Receiving: each agent packet is kept as its arrival time and a speech flag from its size
- * (isSpeechPacket), not decoded.
+ * Receiving: each agent packet is kept as its arrival time and a speech flag: from its size
+ * (isSpeechPacket) for SILK, by decoding for CELT (AgentSpeechDetector).
  */
 import { RTCPeerConnection, RTCRtpCodecParameters, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
 import type { MediaPacket } from '../../src/media/call-transport.js';
@@ -20,7 +20,8 @@ import type { ServerMessage } from '../../src/signaling/protocol.js';
 import type { CallerClock, PacedSender } from './caller-clock.js';
 import { applySignal, openSignaling, type Signaling } from './call-signaling.js';
 import type { EncodedUtterance, PreEncodedAudio } from './opus-frames.js';
-import { isSpeechPacket } from './opus-speech-classifier.js';
+import { AgentSpeechDetector } from './opus-speech-classifier.js';
+import { SetupTimeline } from './setup-timeline.js';
 
 export interface LeanCallerOptions {
   /** Gateway base URL, e.g. http://127.0.0.1:8080 (no trailing slash). */
@@ -51,8 +52,11 @@ export class LeanWebRtcCaller implements PacedSender {
   /** Received payloads in arrival order (only with `keepPayloads`). */
   readonly payloads: Buffer[] = [];
   callId = '';
-  /** Why the far end ended the call (`state: ended` reason, or the socket's close code). */
+  /** Why the far end ended the call (`state: ended` reason, or the socket's close code); before any agent packet, with the setup timeline. */
   endedByGateway: string | undefined;
+  /** How far the call's setup got, and when (ms since the token request). */
+  readonly setup = new SetupTimeline();
+  private readonly speech = new AgentSpeechDetector();
   /** When the last frame carrying speech was sent (ms since epoch; 0 before any). */
   lastSpeechSentAt = 0;
   private signaling!: Signaling;
@@ -122,7 +126,8 @@ export class LeanWebRtcCaller implements PacedSender {
   }
 
   private onRtp = (p: MediaPacket): void => {
-    this.received.push({ at: performance.timeOrigin + p.arrivalMs, speech: isSpeechPacket(p.payload) });
+    if (this.received.length === 0) this.setup.mark('rtp');
+    this.received.push({ at: performance.timeOrigin + p.arrivalMs, speech: this.speech.isSpeech(p.payload) });
     if (this.opts.keepPayloads) this.payloads.push(Buffer.from(p.payload));
   };
 
@@ -132,10 +137,9 @@ export class LeanWebRtcCaller implements PacedSender {
       tenant: this.opts.tenant,
       origin: this.opts.origin,
       onMessage: (m) => this.onMessage(m),
-      onClose: (code) => {
-        this.endedByGateway ??= `socket closed ${code}`;
-      },
+      onClose: (code) => this.ended(`socket closed ${code}`),
     });
+    this.setup.mark('welcome');
     const { welcome } = this.signaling;
     this.callId = welcome.callId;
     this.pc = new RTCPeerConnection({
@@ -145,6 +149,10 @@ export class LeanWebRtcCaller implements PacedSender {
       iceUseIpv6: false,
     });
     const transceiver = this.pc.addTransceiver('audio', { direction: 'sendrecv' });
+    this.pc.iceConnectionStateChange.subscribe((state) => {
+      if (state === 'connected') this.setup.mark('ice');
+      else if (state === 'failed') this.setup.failures.push('caller ICE failed');
+    });
     this.pc.onIceCandidate.subscribe((c) => {
       if (c) this.signaling.send({ v: 1, type: 'candidate', candidate: c.toJSON() });
     });
@@ -152,6 +160,7 @@ export class LeanWebRtcCaller implements PacedSender {
     await this.pc.setLocalDescription(offer);
     this.attach(transceiver);
     this.signaling.send({ v: 1, type: 'offer', sdp: this.pc.localDescription?.sdp ?? offer.sdp });
+    this.setup.mark('offer');
   }
 
   /** Attaches the lean path before ICE can complete, and starts sending once it carries the call. */
@@ -162,14 +171,25 @@ export class LeanWebRtcCaller implements PacedSender {
     // Subscribed after the path's own handler, so `active` is already decided on `connected`.
     // A path that refused the call (counted in `stats.refused`) sends nothing: RTP never goes through werift here.
     dtls.onStateChange.subscribe((state) => {
-      if (state !== 'connected' || this.closed || this.path || !path.active) return;
+      if (state === 'connecting') this.setup.dtlsRole = dtls.role;
+      else if (state === 'failed') this.setup.failures.push('caller DTLS failed');
+      if (state !== 'connected') return;
+      this.setup.mark('dtls');
+      if (this.closed || this.path || !path.active) return;
       this.path = path;
       this.opts.clock.add(this);
     });
   }
 
   private onMessage(m: ServerMessage): void {
+    if (m.type === 'answer') this.setup.mark('answer');
     applySignal(this.pc, m);
-    if (m.type === 'state' && m.state === 'ended') this.endedByGateway ??= m.reason ?? 'ended';
+    if (m.type === 'state' && m.state === 'ended') this.ended(m.reason ?? 'ended');
+  }
+
+  /** The far end ended the call: a call ended before any agent packet says how far its setup got. */
+  private ended(reason: string): void {
+    if (this.endedByGateway !== undefined || this.closed) return;
+    this.endedByGateway = this.received.length > 0 ? reason : `${reason} (${this.setup.describe()})`;
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Speech or silence of a received Opus packet from its size, without decoding it.
+ * Speech or silence of a received Opus packet: from its size, without decoding it, where
+ * that suffices (SILK and hybrid packets); by its decoded level for CELT-only packets.
  *
  * Opus is variable-bitrate: a 20 ms frame of silence or a faint tail costs the encoder
  * few bytes (8–22 at the gateway's 24 kb/s SILK wideband, with in-band FEC), a frame of
@@ -9,7 +10,15 @@
  * rate. test/bench/opus-speech-classifier.test.ts checks the verdicts against decoded
  * levels (> -50 dBFS, the werift caller's speech threshold) of real agent audio from a
  * real call to a local gateway.
+ *
+ * CELT-only packets (TOC configurations 16–31) do not follow that rule: CELT's VBR spends
+ * about as many bytes on a faint frame as on speech (the gateway's agent voice, CELT at
+ * 32 kb/s: 62–105 bytes for speech, 64–81 for frames at -50 to -90 dBFS, 3 for digital
+ * silence), so AgentSpeechDetector decodes a call's packets once its stream is CELT.
  */
+import { OpusDecoder16k } from '../../src/media/opus-codec.js';
+import { EnergyTurnDetector } from '../../src/media/webrtc-energy-detector.js';
+import { SENT_SPEECH_DBFS } from './opus-frames.js';
 
 /** Frame durations in tenths of a millisecond by TOC configuration 0–31 (RFC 6716 §3.1, Table 2). */
 const FRAME_TENTHS_MS: readonly number[] = [
@@ -55,4 +64,32 @@ export function isSpeechPacket(payload: Uint8Array): boolean {
   if (tenths <= 0) return false;
   // bytes / duration ≥ threshold / 20 ms, in integers: bytes × 200 ≥ threshold × tenths.
   return payload.length * 200 >= SPEECH_BYTES_PER_20MS * tenths;
+}
+
+/** TOC configurations 16–31 are CELT-only (RFC 6716 §3.1). */
+const FIRST_CELT_CONFIG = 16;
+
+/**
+ * One call's received agent audio, speech (decoded level above SENT_SPEECH_DBFS, as the werift
+ * caller judges) or not per packet: by size (isSpeechPacket) until
+ * the first CELT-only packet, then by decoded level, every packet from there on going
+ * through one decoder in arrival order (its state follows the stream).
+ */
+export class AgentSpeechDetector {
+  #decoder: OpusDecoder16k | undefined;
+
+  /** True once the stream turned out CELT and packets are decoded. */
+  get decoding(): boolean {
+    return this.#decoder !== undefined;
+  }
+
+  isSpeech(payload: Buffer): boolean {
+    const toc = payload[0];
+    if (!this.#decoder) {
+      if (toc === undefined || toc >> 3 < FIRST_CELT_CONFIG) return isSpeechPacket(payload);
+      this.#decoder = new OpusDecoder16k();
+    }
+    const pcm = this.#decoder.decode(payload);
+    return pcm !== undefined && pcm.length > 0 && EnergyTurnDetector.levelDbfs(pcm) > SENT_SPEECH_DBFS;
+  }
 }

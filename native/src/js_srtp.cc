@@ -4,7 +4,9 @@
 //   new SrtpSession(profile, localKey, localSalt, remoteKey, remoteSalt)
 //     .protectRtp(buf, len) / .unprotectRtp(buf, len)
 //     .protectRtcp(buf, len) / .unprotectRtcp(buf, len)   -> new length or negative status
+//     .protectRtpSendTo(buf, len, fd, sockaddr)  -> protect, then one sendto(2): bytes sent or negative status
 //     .handle (int32 for srtpProcessBatch), .close()
+//   udpSockaddr(ip, port) -> Uint8Array holding a sockaddr_in/sockaddr_in6 for protectRtpSendTo
 //   srtpProcessBatch(buf, desc: Int32Array, count) -> packets that succeeded
 //   srtpDeriveKey(masterKey, masterSalt, label, length) -> Uint8Array (RFC 3711 §4.3)
 //   srtpAesCmKeystream(sessionKey, sessionSalt, ssrc, index, length) -> Uint8Array (§4.1.1)
@@ -12,8 +14,14 @@
 //
 // Wrong argument types or out-of-range lengths throw (programming errors); a bad packet
 // returns a negative status and never throws.
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "bindings.h"
 #include "srtp_batch.h"
@@ -72,6 +80,7 @@ class SrtpSessionWrap : public Napi::ObjectWrap<SrtpSessionWrap> {
     return DefineClass(env, "SrtpSession",
                        {
                            InstanceMethod<&SrtpSessionWrap::ProtectRtp>("protectRtp"),
+                           InstanceMethod<&SrtpSessionWrap::ProtectRtpSendTo>("protectRtpSendTo"),
                            InstanceMethod<&SrtpSessionWrap::UnprotectRtp>("unprotectRtp"),
                            InstanceMethod<&SrtpSessionWrap::ProtectRtcp>("protectRtcp"),
                            InstanceMethod<&SrtpSessionWrap::UnprotectRtcp>("unprotectRtcp"),
@@ -139,6 +148,27 @@ class SrtpSessionWrap : public Napi::ObjectWrap<SrtpSessionWrap> {
   Napi::Value ProtectRtp(const Napi::CallbackInfo& info) {
     return RunProtect<&SrtpContext::ProtectRtp>(info);
   }
+  // protectRtpSendTo(buf, len, fd, sockaddr): protects the RTP packet in buf[0..len) in place,
+  // then sends it with one non-blocking sendto(2) on `fd` (the ICE pair's UDP socket, owned by
+  // libuv: writing a datagram on it from this thread is safe, the kernel copies it) to
+  // `sockaddr` (from udpSockaddr). The lean RTP path's send without Node's dgram machinery.
+  // Returns the bytes sent, a negative SRTP status, or kSendFailed (EAGAIN, ENOBUFS, a closed fd).
+  Napi::Value ProtectRtpSendTo(const Napi::CallbackInfo& info) {
+    size_t len = 0;
+    const Bytes buf = PacketArgs(info, &len);
+    const int fd = static_cast<int>(GetInteger(info, 2, "fd", 0, 0x7fffffff));
+    const Bytes addr = GetBytes(info, 3, "sockaddr");
+    if (addr.length != sizeof(sockaddr_in) && addr.length != sizeof(sockaddr_in6)) {
+      throw Napi::RangeError::New(info.Env(), "sockaddr must come from udpSockaddr()");
+    }
+    const int32_t n = session_.tx->ProtectRtp(buf.data, len, buf.length);
+    if (n < 0) return Napi::Number::New(info.Env(), n);
+    const ssize_t sent = ::sendto(fd, buf.data, static_cast<size_t>(n), MSG_DONTWAIT,
+                                  reinterpret_cast<const sockaddr*>(addr.data),
+                                  static_cast<socklen_t>(addr.length));
+    return Napi::Number::New(info.Env(), sent == n ? n : static_cast<int32_t>(srtp::kSendFailed));
+  }
+
   Napi::Value UnprotectRtp(const Napi::CallbackInfo& info) {
     return RunUnprotect<&SrtpContext::UnprotectRtp>(info);
   }
@@ -172,6 +202,31 @@ Napi::Value ProcessBatch(const Napi::CallbackInfo& info) {
   const size_t ok = srtp::ProcessBatch(buf.data, buf.length, static_cast<int32_t*>(data),
                                        static_cast<size_t>(count));
   return Napi::Number::New(info.Env(), static_cast<double>(ok));
+}
+
+// udpSockaddr(ip, port): the socket address protectRtpSendTo takes, for an IPv4 or IPv6
+// literal (no zone index); a RangeError for anything else.
+Napi::Value UdpSockaddr(const Napi::CallbackInfo& info) {
+  if (info.Length() < 2 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "udpSockaddr(ip: string, port: number)");
+  const std::string ip = info[0].As<Napi::String>().Utf8Value();
+  const uint16_t port = static_cast<uint16_t>(GetInteger(info, 1, "port", 1, 65535));
+  sockaddr_in v4{};
+  if (inet_pton(AF_INET, ip.c_str(), &v4.sin_addr) == 1) {
+    v4.sin_family = AF_INET;
+    v4.sin_port = htons(port);
+    Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), sizeof v4);
+    std::memcpy(out.Data(), &v4, sizeof v4);
+    return out;
+  }
+  sockaddr_in6 v6{};
+  if (inet_pton(AF_INET6, ip.c_str(), &v6.sin6_addr) == 1) {
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = htons(port);
+    Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), sizeof v6);
+    std::memcpy(out.Data(), &v6, sizeof v6);
+    return out;
+  }
+  throw Napi::RangeError::New(info.Env(), "not an IPv4 or IPv6 address literal: " + ip.substr(0, 64));
 }
 
 Napi::Value DeriveKey(const Napi::CallbackInfo& info) {
@@ -221,6 +276,7 @@ Napi::Object Constants(Napi::Env env) {
   status.Set("indexExhausted", static_cast<int32_t>(srtp::kIndexExhausted));
   status.Set("cryptoError", static_cast<int32_t>(srtp::kCryptoError));
   status.Set("badDescriptor", static_cast<int32_t>(srtp::kBadDescriptor));
+  status.Set("sendFailed", static_cast<int32_t>(srtp::kSendFailed));
   Napi::Object c = Napi::Object::New(env);
   c.Set("status", status);
   c.Set("batchStride", static_cast<int32_t>(srtp::kBatchStride));
@@ -235,6 +291,7 @@ void InitSrtp(Napi::Env env, Napi::Object exports) {
   exports.Set("SrtpSession", SrtpSessionWrap::Define(env));
   exports.Set("srtpProcessBatch", Napi::Function::New(env, ProcessBatch, "srtpProcessBatch"));
   exports.Set("srtpDeriveKey", Napi::Function::New(env, DeriveKey, "srtpDeriveKey"));
+  exports.Set("udpSockaddr", Napi::Function::New(env, UdpSockaddr, "udpSockaddr"));
   exports.Set("srtpAesCmKeystream", Napi::Function::New(env, AesCmKeystream, "srtpAesCmKeystream"));
   exports.Set("srtpConstants", Constants(env));
 }

@@ -27,6 +27,7 @@ enum Status : int32_t {
   kIndexExhausted = -8,   // 2^48 RTP / 2^31 RTCP packets: rekey required (§9.2)
   kCryptoError = -9,      // OpenSSL refused an operation (should not happen)
   kBadDescriptor = -10,   // batch: offset/length/capacity outside the shared buffer
+  kSendFailed = -11,      // protectRtpSendTo: the kernel refused the datagram (sendto failed)
 };
 
 struct ProfileParams {

@@ -15,12 +15,22 @@ export interface EnqueueResult {
   configError?: string;
 }
 
-function plan(notifications: unknown): { targets: DeliveryTarget[] } | { configError: string } {
+type Plan = { targets: DeliveryTarget[] } | { configError: string };
+
+/** Plans per config object: a tenant's config is validated once, not at every call's summary. */
+const plans = new WeakMap<object, Plan>();
+
+function plan(notifications: unknown): Plan {
+  const cached = notifications !== null && typeof notifications === 'object' ? plans.get(notifications) : undefined;
+  if (cached) return cached;
+  let p: Plan;
   try {
-    return { targets: planTargets(parseNotificationTargets(notifications)) };
+    p = { targets: planTargets(parseNotificationTargets(notifications)) };
   } catch (err) {
-    return { configError: describeError(err) };
+    p = { configError: describeError(err) };
   }
+  if (notifications !== null && typeof notifications === 'object') plans.set(notifications, p);
+  return p;
 }
 
 /**

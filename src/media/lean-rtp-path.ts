@@ -38,8 +38,10 @@ import {
   SrtpStatus,
   dtlsSrtpKeyingMaterialLength,
   srtpDropKey,
+  udpSockaddr,
   type SrtpDropKey,
 } from './native-srtp.js';
+import { UdpSocketFd } from './udp-socket-fd.js';
 import {
   ABS_SEND_TIME_URI,
   DatagramKind,
@@ -67,6 +69,8 @@ export interface LeanRtpStats extends Record<SrtpDropKey, number> {
   rtpIn: number;
   /** RTP packets protected and sent */
   rtpOut: number;
+  /** of those, sent by the native core's sendto on the pair's socket (the rest through Node's dgram) */
+  rtpOutNative: number;
   /** datagrams passed on to werift, by kind (RFC 7983) */
   stunIn: number;
   dtlsIn: number;
@@ -86,6 +90,7 @@ export function createLeanRtpStats(): LeanRtpStats {
     refused: 0,
     rtpIn: 0,
     rtpOut: 0,
+    rtpOutNative: 0,
     stunIn: 0,
     dtlsIn: 0,
     rtcpIn: 0,
@@ -152,6 +157,9 @@ function isSupportedProfile(p: unknown): p is SrtpProfile {
   return p === SrtpProfile.AES_CM_128_HMAC_SHA1_80 || p === SrtpProfile.AEAD_AES_128_GCM;
 }
 
+/** Largest datagram the native send builds (an Ethernet MTU); longer ones go through dgram. */
+const MAX_DATAGRAM = 1500;
+
 /** One call's lean RTP path over its werift DTLS transport. */
 export class LeanRtpPath {
   readonly stats: LeanRtpStats;
@@ -163,6 +171,11 @@ export class LeanRtpPath {
   #socket: Socket | undefined;
   #host = '';
   #port = 0;
+  /** The pair's socket descriptor and remote address for the native send, when both are known. */
+  #fd: UdpSocketFd | undefined;
+  #sockaddr: Uint8Array | undefined;
+  /** One datagram buffer reused by the native send (sendto copies it into the kernel at once). */
+  readonly #txBuf = Buffer.alloc(MAX_DATAGRAM);
   #payloadType = 0;
   #ssrc = 0;
   #ext: LeanHeaderExtensions = {};
@@ -219,6 +232,22 @@ export class LeanRtpPath {
     const session = this.#session as NativeSrtpSession;
     const h = this.#headerSize;
     const length = h + payload.length;
+    const fd = this.#sockaddr ? this.#fd?.current() : undefined;
+    if (fd !== undefined && length + this.#overhead <= MAX_DATAGRAM) {
+      // Protected and sent in one native call, from one reused buffer: no dgram send request,
+      // address lookup or Buffer per packet.
+      const buf = this.#txBuf;
+      writeLeanRtpHeader(buf, this.#payloadType, sequenceNumber, timestamp, this.#ssrc, marker, this.#ext, this.#ext.absSendTimeId !== undefined ? absSendTimeNow() : 0);
+      payload.copy(buf, h);
+      const sent = session.protectRtpSendTo(buf, length, fd, this.#sockaddr as Uint8Array);
+      if (sent < 0) {
+        s.sendFailed++;
+        return true;
+      }
+      s.rtpOutNative++;
+      this.#accountSent(sent, timestamp, payload.length);
+      return true;
+    }
     // A fresh buffer per datagram: dgram sends asynchronously (pooled for small sizes).
     const buf = Buffer.allocUnsafe(length + this.#overhead);
     writeLeanRtpHeader(buf, this.#payloadType, sequenceNumber, timestamp, this.#ssrc, marker, this.#ext, this.#ext.absSendTimeId !== undefined ? absSendTimeNow() : 0);
@@ -235,10 +264,16 @@ export class LeanRtpPath {
       s.sendFailed++;
       return true;
     }
-    s.rtpOut++;
+    this.#accountSent(n, timestamp, payload.length);
+    return true;
+  }
+
+  /** Counts one sent packet where werift's stats and sender reports read it. */
+  #accountSent(bytes: number, timestamp: number, payloadLength: number): void {
+    this.stats.rtpOut++;
     const p = this.#pair as WeriftPair;
     p.packetsSent++;
-    p.bytesSent += n;
+    p.bytesSent += bytes;
     // werift's RTCRtpSender.runRtcp builds its sender reports from these fields.
     const snd = this.sender as unknown as WeriftSenderInternals;
     if (snd.packetCount % SR_PAIR_EVERY === 0) {
@@ -246,8 +281,7 @@ export class LeanRtpPath {
       snd.rtpTimestamp = timestamp >>> 0;
     }
     snd.packetCount = (snd.packetCount + 1) >>> 0;
-    snd.octetCount = (snd.octetCount + payload.length) >>> 0;
-    return true;
+    snd.octetCount = (snd.octetCount + payloadLength) >>> 0;
   }
 
   /** Stops the lean path: the native session is freed, werift's socket listeners restored. */
@@ -344,6 +378,13 @@ export class LeanRtpPath {
     this.#pair = pair;
     this.#socket = socket;
     [this.#host, this.#port] = pair.remoteAddr;
+    this.#fd = new UdpSocketFd(socket);
+    try {
+      this.#sockaddr = udpSockaddr(this.#host, this.#port);
+    } catch {
+      // Not an address literal the native send takes (e.g. an IPv6 zone index): dgram sends.
+      this.#sockaddr = undefined;
+    }
     this.#hook(socket);
     return true;
   }

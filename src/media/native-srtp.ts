@@ -39,6 +39,8 @@ export const SrtpStatus = {
   cryptoError: -9,
   /** batch entry offset/length/capacity outside the shared buffer */
   badDescriptor: -10,
+  /** protectRtpSendTo: the kernel refused the datagram */
+  sendFailed: -11,
 } as const;
 export type SrtpStatusCode = (typeof SrtpStatus)[keyof typeof SrtpStatus];
 
@@ -129,6 +131,7 @@ export function splitDtlsSrtpKeyingMaterial(
 interface NativeSrtpSessionObject {
   readonly handle: number;
   protectRtp(buf: Uint8Array, length: number): number;
+  protectRtpSendTo(buf: Uint8Array, length: number, fd: number, sockaddr: Uint8Array): number;
   unprotectRtp(buf: Uint8Array, length: number): number;
   protectRtcp(buf: Uint8Array, length: number): number;
   unprotectRtcp(buf: Uint8Array, length: number): number;
@@ -146,6 +149,7 @@ interface NativeSrtpModule {
   srtpProcessBatch(buffer: Uint8Array, descriptors: Int32Array, count: number): number;
   srtpDeriveKey(masterKey: Uint8Array, masterSalt: Uint8Array, label: number, length: number): Uint8Array;
   srtpAesCmKeystream(sessionKey: Uint8Array, sessionSalt: Uint8Array, ssrc: number, index: number, length: number): Uint8Array;
+  udpSockaddr(ip: string, port: number): Uint8Array;
   srtpConstants: {
     status: Record<keyof typeof SrtpStatus, number>;
     batchStride: number;
@@ -170,6 +174,11 @@ function loadNative(): NativeSrtpModule {
 }
 
 const srtp = loadNative();
+
+/** The socket address `protectRtpSendTo` takes; a RangeError for anything but an IPv4/IPv6 literal. */
+export function udpSockaddr(ip: string, port: number): Uint8Array {
+  return srtp.udpSockaddr(ip, port);
+}
 
 /** Packets tracked by the replay window (RFC 3711 §3.3.2 asks for at least 64). */
 export const SRTP_REPLAY_WINDOW: number = srtp.srtpConstants.replayWindow;
@@ -234,6 +243,14 @@ export class NativeSrtpSession {
   /** Encrypts and tags buf[0, length) in place; needs buf.length >= length + params.rtpOverhead. */
   protectRtp(buf: Uint8Array, length: number = buf.length - this.params.rtpOverhead): number {
     return this.#inner.protectRtp(buf, length);
+  }
+
+  /**
+   * Protects buf[0, length) in place and sends it with one sendto(2) on the UDP socket `fd` to
+   * `sockaddr` (udpSockaddr): bytes sent, a negative status, or `SrtpStatus.sendFailed`.
+   */
+  protectRtpSendTo(buf: Uint8Array, length: number, fd: number, sockaddr: Uint8Array): number {
+    return this.#inner.protectRtpSendTo(buf, length, fd, sockaddr);
   }
 
   /** Verifies, checks replay, decrypts buf[0, length) in place; returns the RTP length. */

@@ -213,7 +213,7 @@ export class OutboundPacer implements AgentAudioSink {
     const packet = this.source.lastPacket;
     let payload: Buffer;
     if (packet) {
-      payload = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
+      payload = Buffer.isBuffer(packet) ? packet : Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
       this.preEncodedFrames++;
     } else {
       payload = this.encoder.encode(frame);

@@ -1,3 +1,4 @@
+import { tolerateRepeatedHelloVerify } from './werift-dtls-hello-verify.js';
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
 import type { CallTransport, MediaPacket } from './call-transport.js';
 import { announcedCandidate, announceInSdp, setOpusFmtp } from './webrtc-sdp.js';
@@ -111,6 +112,8 @@ export class WebRtcTransport implements CallTransport {
 
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
+    // The gateway is the DTLS client (setup:active): a late first answer must not fail the call.
+    tolerateRepeatedHelloVerify(this.transceiver.sender.dtlsTransport);
     this.attachLeanPath(lean);
     const local = this.pc.localDescription;
     if (!local) throw new Error('no local description after setLocalDescription');

@@ -163,7 +163,7 @@ describe('lean RTP path on the gateway transport', () => {
     const gwSsrc = call.clientIn[0]?.header.ssrc;
 
     // Every RTP packet took the lean path; werift's RTP stack (and its SRTP, native or not) saw none.
-    expect(lean).toMatchObject({ rtpIn: 50, rtpOut: 50, authFailed: 0, replayed: 0, malformed: 0, sendFailed: 0, sendBlocked: 0, refused: 0 });
+    expect(lean).toMatchObject({ rtpIn: 50, rtpOut: 50, rtpOutNative: 50, authFailed: 0, replayed: 0, malformed: 0, sendFailed: 0, sendBlocked: 0, refused: 0 });
     expect(bridge).toMatchObject({ rtpReceived: 0, rtpSent: 0 });
 
     // werift still runs RTCP: its sender reports count what the lean path sent (RFC 3550 §6.4.1).
