@@ -1,10 +1,12 @@
 /**
  * The 20 ms send clock of a caller process: one timer for every caller in it (not one
- * interval per caller), on the gateway's MediaClock (src/media/pacer.ts): ticks at
+ * interval per caller), its callers spread over phases of the period, on the gateway's
+ * MediaClock (src/media/pacer.ts): ticks at
  * start + n·20 ms on the monotonic clock, so timer lateness never accumulates, and a
  * stall longer than a frame re-anchors the schedule (the slots are skipped, not sent in
  * a burst). The clock runs only while at least one caller is sending.
  */
+import { FRAME_MS } from '../../src/media/opus-codec.js';
 import { MediaClock } from '../../src/media/pacer.js';
 
 /** A caller sending one RTP packet per 20 ms slot. */
@@ -21,16 +23,26 @@ export interface CallerClockStats {
   skipped: number;
 }
 
+/**
+ * Phases of the 20 ms period the callers of one process are spread over. Independent callers'
+ * clocks have random phases, so their packets reach a gateway spread over the period; one
+ * burst of every caller's packet per 20 ms would be a load no real population of callers makes.
+ */
+const PHASES = 10;
+
 export class CallerClock {
-  readonly #senders = new Set<PacedSender>();
-  readonly #clock = new MediaClock((_tick, now) => {
-    for (const s of this.#senders) s.onSlot(now);
-  });
+  readonly #phases = Array.from({ length: PHASES }, () => new Set<PacedSender>());
+  readonly #phaseOf = new Map<PacedSender, number>();
+  #assigned = 0;
+  readonly #clock = new MediaClock((tick, now) => {
+    for (const s of this.#phases[tick % PHASES]!) s.onSlot(now);
+  }, FRAME_MS / PHASES);
 
   get size(): number {
-    return this.#senders.size;
+    return this.#phaseOf.size;
   }
 
+  /** Ticks and overruns count slots of FRAME_MS / PHASES (one phase's callers each). */
   get stats(): CallerClockStats {
     // The clock's per-tick lateness and busy samples are not used here: drop them so they stay small.
     this.#clock.takeJitter();
@@ -38,13 +50,20 @@ export class CallerClock {
     return { ticks: this.#clock.ticks, overruns: this.#clock.overruns, skipped: this.#clock.skipped };
   }
 
+  /** Adds a caller on the next phase, round robin, so each phase holds an equal share. */
   add(s: PacedSender): void {
-    this.#senders.add(s);
-    if (this.#senders.size === 1) this.#clock.start();
+    if (this.#phaseOf.has(s)) return;
+    const phase = this.#assigned++ % PHASES;
+    this.#phases[phase]!.add(s);
+    this.#phaseOf.set(s, phase);
+    if (this.#phaseOf.size === 1) this.#clock.start();
   }
 
   remove(s: PacedSender): void {
-    if (!this.#senders.delete(s)) return;
-    if (this.#senders.size === 0) this.#clock.stop();
+    const phase = this.#phaseOf.get(s);
+    if (phase === undefined) return;
+    this.#phaseOf.delete(s);
+    this.#phases[phase]!.delete(s);
+    if (this.#phaseOf.size === 0) this.#clock.stop();
   }
 }

@@ -22,11 +22,15 @@ export class MediaClock {
   /** 20 ms slots dropped when a stall re-anchored the schedule (never sent late in a burst). */
   skipped = 0;
 
-  constructor(private readonly onTick: (tick: number, now: number) => void) {}
+  /** `periodMs`: the media clock's 20 ms frame unless a caller needs finer slots (the bench's callers). */
+  constructor(
+    private readonly onTick: (tick: number, now: number) => void,
+    private readonly periodMs: number = FRAME_MS,
+  ) {}
 
   start(): void {
     if (this.timer) return;
-    this.next = performance.now() + FRAME_MS;
+    this.next = performance.now() + this.periodMs;
     this.arm();
   }
 
@@ -57,14 +61,14 @@ export class MediaClock {
     if (this.jitter.length < 10_000) this.jitter.push(late);
     this.ticks++;
     this.onTick(this.ticks, now);
-    this.next += FRAME_MS;
+    this.next += this.periodMs;
     const done = performance.now();
     if (this.busy.length < 10_000) this.busy.push(done - now);
     if (done > this.next) {
       this.overruns++;
-      if (done - this.next > FRAME_MS) {
-        this.skipped += Math.floor((done - this.next) / FRAME_MS);
-        this.next = done + FRAME_MS;
+      if (done - this.next > this.periodMs) {
+        this.skipped += Math.floor((done - this.next) / this.periodMs);
+        this.next = done + this.periodMs;
       }
     }
     this.arm();
