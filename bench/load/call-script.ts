@@ -13,6 +13,8 @@ export interface TurnResult {
   bargeInMs?: number | null;
   /** Language of the barge-in utterance. */
   bargeLanguage?: Language;
+  /** The turn is the agent's answer to a barge-in utterance (the caller talked over a reply). */
+  afterBargeIn?: boolean;
 }
 
 export interface CallResult {
@@ -184,6 +186,7 @@ export async function runCall(index: number, o: CallScriptOptions): Promise<Call
           tr.bargeLanguage = bargeLang;
           // The barge-in utterance is a caller turn of its own: the agent answers it.
           const answer = await turnAfter(barge, bargeLang, bargeSaidAt);
+          answer.tr.afterBargeIn = true;
           if (answer.replyAt === undefined) continue;
           lastReplyAt = answer.replyAt;
         }

@@ -35,6 +35,8 @@ export interface StepResult {
   setupMs: Summary;
   turnGapMs: Summary;
   turnGapHistogram: Histogram;
+  /** Turn gaps of plain turns and of the agent's answers to barge-in utterances. */
+  turnGapMsByKind: { plain: Summary; afterBargeIn: Summary };
   bargeInMs: Summary;
   /** Barge-in reaction per language of the barge-in utterance (the detector hears languages differently). */
   bargeInMsByLanguage: Record<string, Summary>;
@@ -110,6 +112,7 @@ export function aggregateStep(
   gateway: GatewayFigures,
 ): StepResult {
   const gaps: number[] = [];
+  const gapsByKind: Record<'plain' | 'afterBargeIn', number[]> = { plain: [], afterBargeIn: [] };
   const barges: number[] = [];
   const bargesByLang: Record<string, number[]> = {};
   let ignored = 0;
@@ -125,7 +128,10 @@ export function aggregateStep(
       turns++;
       if (t.overlapped) overlapped++;
       else if (t.gapMs === null) noReply++;
-      else gaps.push(t.gapMs);
+      else {
+        gaps.push(t.gapMs);
+        gapsByKind[t.afterBargeIn ? 'afterBargeIn' : 'plain'].push(t.gapMs);
+      }
       if (t.bargeInMs === null) ignored++;
       else if (t.bargeInMs !== undefined) {
         barges.push(t.bargeInMs);
@@ -150,6 +156,7 @@ export function aggregateStep(
     setupMs: summarize(setups),
     turnGapMs: summarize(gaps),
     turnGapHistogram: histogram(gaps, GAP_BINS.start, GAP_BINS.width, GAP_BINS.bins),
+    turnGapMsByKind: { plain: summarize(gapsByKind.plain), afterBargeIn: summarize(gapsByKind.afterBargeIn) },
     bargeInMs: summarize(barges),
     bargeInMsByLanguage: Object.fromEntries(Object.entries(bargesByLang).map(([k, v]) => [k, summarize(v)])),
     bargeInsIgnored: ignored,
