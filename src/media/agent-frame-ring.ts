@@ -8,6 +8,7 @@
 import {
   AGENT_PACKET_MAX,
   AGENT_SLOTS,
+  I_AGENT_HOLD,
   I_AGENT_READ,
   I_AGENT_WRITE,
   I_FLUSH_POS,
@@ -16,6 +17,9 @@ import {
 } from './handler-bridge-memory.js';
 import { FRAME_SAMPLES } from './opus-codec.js';
 import type { AgentFrameSource } from './webrtc-call-handler.js';
+
+/** Ticks a hold lasts without an answer from the handler thread (1 s) before the audio goes on. */
+const MAX_HOLD_TICKS = 50;
 
 /** Encodes one frame into `out` (at most its length); returns the packet's length. */
 export type EncodeInto = (pcm: Int16Array, out: Uint8Array) => number;
@@ -56,6 +60,11 @@ export class AgentRingWriter {
     Atomics.store(this.v.index, I_AGENT_WRITE, this.write);
   }
 
+  /** Ends a hold the media side put on the agent's audio (after the handler saw the barge-in verdict). */
+  release(): void {
+    Atomics.store(this.v.index, I_AGENT_HOLD, 0);
+  }
+
   /** Drops every frame queued on the media side; returns how many were unsent (one in flight may still go). */
   flush(): number {
     const dropped = this.queued();
@@ -70,6 +79,8 @@ export class AgentRingWriter {
 export class AgentRingReader implements AgentFrameSource {
   private read = 0;
   private flushSeq = 0;
+  private held = false;
+  private heldTicks = 0;
   /** The frame and packet sent last: copied out of the ring, so the handler thread can refill the slot at once. */
   private readonly pcm = new Int16Array(FRAME_SAMPLES);
   private readonly packet = Buffer.alloc(AGENT_PACKET_MAX);
@@ -77,10 +88,28 @@ export class AgentRingReader implements AgentFrameSource {
 
   constructor(private readonly v: BridgeSlotViews) {}
 
-  /** True once per flush the handler thread asked for since the last call: skips what it dropped. */
+  /** Holds the agent's audio at once (a barge-in verdict on this thread), until the handler thread answers. */
+  hold(): void {
+    Atomics.store(this.v.index, I_AGENT_HOLD, 1);
+  }
+
+  /**
+   * True once per flush the handler thread asked for since the last call (skipping what it
+   * dropped), and once when a hold begins (the agent's audio stops there).
+   */
   takeFlush(): boolean {
+    let held = Atomics.load(this.v.index, I_AGENT_HOLD) === 1;
+    // A handler thread that never answers (stalled, or the verdict's frame was dropped) does not silence the agent for good.
+    this.heldTicks = held ? this.heldTicks + 1 : 0;
+    if (this.heldTicks > MAX_HOLD_TICKS) {
+      Atomics.store(this.v.index, I_AGENT_HOLD, 0);
+      held = false;
+      this.heldTicks = 0;
+    }
+    const heldNow = held && !this.held;
+    this.held = held;
     const seq = Atomics.load(this.v.index, I_FLUSH_SEQ);
-    if (seq === this.flushSeq) return false;
+    if (seq === this.flushSeq) return heldNow;
     this.flushSeq = seq;
     const pos = Atomics.load(this.v.index, I_FLUSH_POS);
     if (((pos - this.read) | 0) > 0) {
@@ -91,7 +120,7 @@ export class AgentRingReader implements AgentFrameSource {
   }
 
   shift(): Int16Array | undefined {
-    if (((Atomics.load(this.v.index, I_AGENT_WRITE) - this.read) | 0) <= 0) {
+    if (this.held || ((Atomics.load(this.v.index, I_AGENT_WRITE) - this.read) | 0) <= 0) {
       this.lastPacket = undefined;
       return undefined;
     }

@@ -66,11 +66,14 @@ export interface CallerFrameConsumer {
   onVoiceActivity?(ev: VoiceActivity): void;
 }
 
-/** Handler side: reads every published frame, in order, with its events (onset, offset, barge-in). */
+/**
+ * Handler side: reads every published frame, in order, with its events (onset, offset,
+ * barge-in); returns how many barge-in verdicts it delivered.
+ */
 export function drainCallerRing(v: BridgeSlotViews, to: CallerFrameConsumer): number {
   const end = Atomics.load(v.index, I_CALLER_WRITE);
   let read = Atomics.load(v.index, I_CALLER_READ);
-  let n = 0;
+  let bargeIns = 0;
   while (((end - read) | 0) > 0) {
     const s = read & (CALLER_SLOTS - 1);
     to.onCallerFrame(v.callerPcm[s]!);
@@ -79,12 +82,14 @@ export function drainCallerRing(v: BridgeSlotViews, to: CallerFrameConsumer): nu
       const at = v.callerAt[s]![0]!;
       if (flags & FLAG_ONSET) to.onVoiceActivity({ kind: 'onset', at });
       if (flags & FLAG_OFFSET) to.onVoiceActivity({ kind: 'offset', at });
-      if (flags & FLAG_BARGE_IN) to.onVoiceActivity({ kind: 'barge_in', at });
+      if (flags & FLAG_BARGE_IN) {
+        to.onVoiceActivity({ kind: 'barge_in', at });
+        bargeIns++;
+      }
     }
     read = (read + 1) | 0;
-    n++;
     // Released frame by frame: the media side may reuse a slot as soon as it is read.
     Atomics.store(v.index, I_CALLER_READ, read);
   }
-  return n;
+  return bargeIns;
 }

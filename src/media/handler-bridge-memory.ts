@@ -32,6 +32,13 @@ export const I_FLUSH_POS = 4;
 export const I_FLUSH_SEQ = 5;
 /** Caller frames the media side dropped because the ring was full (the handler thread fell behind). */
 export const I_CALLER_DROPPED = 6;
+/**
+ * 1 while the media side holds the agent's audio after a barge-in verdict (the pacer sends
+ * nothing, frames stay queued) until the handler thread has seen the verdict: it then flushes
+ * (the reply paused) or releases the hold (nothing to interrupt). The wire goes quiet at the
+ * tick after the verdict, as with the handler in the media worker's own thread.
+ */
+export const I_AGENT_HOLD = 7;
 
 const CALL_BYTES = INDEX_WORDS * 4 + CALLER_SLOTS * CALLER_SLOT_BYTES + AGENT_SLOTS * AGENT_SLOT_BYTES;
 

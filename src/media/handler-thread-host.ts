@@ -197,6 +197,8 @@ class RemoteCallHandler implements CallHandler {
 
   onVoiceActivity(ev: VoiceActivity): void {
     this.caller.activity(ev);
+    // Barge-in stage one on this thread: the next tick sends nothing, whatever the handler thread is doing.
+    if (ev.kind === 'barge_in') this.agentFrames.hold();
   }
 
   onEnd(reason: string): Promise<void> {

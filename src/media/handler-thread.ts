@@ -39,6 +39,7 @@ interface Call {
   slot: number;
   handler: CallHandler;
   sink: RingAudioSink;
+  ring: AgentRingWriter;
   views: BridgeSlotViews;
   failed: boolean;
 }
@@ -64,7 +65,8 @@ function failed(call: Call, err: unknown): void {
 
 function open(callId: string, tenant: string, slot: number): void {
   const v = (views[slot] ??= new BridgeSlotViews(data.bridge, slot));
-  const sink = new RingAudioSink(new AgentRingWriter(v), encoder());
+  const ring = new AgentRingWriter(v);
+  const sink = new RingAudioSink(ring, encoder());
   try {
     const handler = factory!(
       {
@@ -81,7 +83,7 @@ function open(callId: string, tenant: string, slot: number): void {
       },
       data.handlerOptions,
     );
-    const call: Call = { callId, slot, handler, sink, views: v, failed: false };
+    const call: Call = { callId, slot, handler, sink, ring, views: v, failed: false };
     calls.set(callId, call);
     post({ t: 'opened', callId, mediaConfig: handler.mediaConfig });
   } catch (err) {
@@ -94,7 +96,8 @@ function tick(): void {
   for (const call of calls.values()) {
     if (call.failed) continue;
     try {
-      drainCallerRing(call.views, call.handler);
+      // The handler has seen the barge-in verdict: it flushed (the reply paused), or there was nothing to interrupt.
+      if (drainCallerRing(call.views, call.handler) > 0) call.ring.release();
       call.sink.topUp();
     } catch (err) {
       failed(call, err);

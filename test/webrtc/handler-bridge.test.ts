@@ -42,7 +42,8 @@ describe('caller frame ring (media worker → handler thread)', () => {
     expect(drainCallerRing(v, consumer)).toBe(0);
     expect(w.publish()).toBe(true);
     expect(w.publish()).toBe(false);
-    expect(drainCallerRing(v, consumer)).toBe(2);
+    // One barge-in verdict delivered.
+    expect(drainCallerRing(v, consumer)).toBe(1);
     expect(got).toEqual([1, 2, 'onset@1000.5', 'barge_in@1000.5']);
     // A later frame's flags start clear.
     w.frame(frame(3));
@@ -58,7 +59,8 @@ describe('caller frame ring (media worker → handler thread)', () => {
     w.publish();
     expect(v.index[I_CALLER_DROPPED]).toBe(5);
     const got: number[] = [];
-    expect(drainCallerRing(v, { onCallerFrame: (f) => got.push(f[0]!) })).toBe(CALLER_SLOTS);
+    expect(drainCallerRing(v, { onCallerFrame: (f) => got.push(f[0]!) })).toBe(0);
+    expect(got).toHaveLength(CALLER_SLOTS);
     expect(got[0]).toBe(0);
     expect(got.at(-1)).toBe(CALLER_SLOTS - 1);
     w.frame(frame(99));
@@ -110,6 +112,46 @@ describe('agent frame ring (handler thread → pacer)', () => {
     expect(r.takeFlush()).toBe(false);
     expect(r.shift()?.[0]).toBe(42);
     expect(r.shift()).toBeUndefined();
+  });
+
+  it('holds the audio from the tick after a barge-in verdict until the handler thread flushes or releases it', () => {
+    const v = slot();
+    const w = new AgentRingWriter(v);
+    const r = new AgentRingReader(v);
+    for (let i = 1; i <= 10; i++) w.push(frame(i), Uint8Array.of(i), () => 0);
+    expect(r.takeFlush()).toBe(false);
+    expect(r.shift()?.[0]).toBe(1);
+    r.hold();
+    // The hold shows as one stop, and nothing is sent while it lasts; the frames stay queued.
+    expect(r.takeFlush()).toBe(true);
+    expect(r.shift()).toBeUndefined();
+    expect(r.takeFlush()).toBe(false);
+    expect(w.queued()).toBe(9);
+    // Nothing to interrupt: released, the reply goes on where it stopped.
+    w.release();
+    expect(r.takeFlush()).toBe(false);
+    expect(r.shift()?.[0]).toBe(2);
+    // Interrupted: the handler flushes and releases; the held frames are never sent.
+    r.hold();
+    r.takeFlush();
+    expect(w.flush()).toBe(8);
+    w.release();
+    expect(r.takeFlush()).toBe(true);
+    expect(r.shift()).toBeUndefined();
+  });
+
+  it('lets the audio go on after a second of hold with no answer from the handler thread', () => {
+    const v = slot();
+    const w = new AgentRingWriter(v);
+    const r = new AgentRingReader(v);
+    for (let i = 1; i <= 60; i++) w.push(frame(i), Uint8Array.of(i), () => 0);
+    r.hold();
+    let silent = 0;
+    for (let t = 0; t < 60; t++) {
+      r.takeFlush();
+      if (r.shift() === undefined) silent++;
+    }
+    expect(silent).toBe(50);
   });
 
   it('has room for 1.28 s and frees a slot per frame sent', () => {
