@@ -68,7 +68,7 @@ export interface CallerFrameConsumer {
 
 /**
  * Handler side: reads every published frame, in order, with its events (onset, offset,
- * barge-in); returns how many barge-in verdicts it delivered.
+ * barge-in); returns how many barge-in verdicts it passed (to a consumer that takes them).
  */
 export function drainCallerRing(v: BridgeSlotViews, to: CallerFrameConsumer): number {
   const end = Atomics.load(v.index, I_CALLER_WRITE);
@@ -78,14 +78,12 @@ export function drainCallerRing(v: BridgeSlotViews, to: CallerFrameConsumer): nu
     const s = read & (CALLER_SLOTS - 1);
     to.onCallerFrame(v.callerPcm[s]!);
     const flags = v.callerFlags[s]![0]!;
+    if (flags & FLAG_BARGE_IN) bargeIns++;
     if (flags !== 0 && to.onVoiceActivity) {
       const at = v.callerAt[s]![0]!;
       if (flags & FLAG_ONSET) to.onVoiceActivity({ kind: 'onset', at });
       if (flags & FLAG_OFFSET) to.onVoiceActivity({ kind: 'offset', at });
-      if (flags & FLAG_BARGE_IN) {
-        to.onVoiceActivity({ kind: 'barge_in', at });
-        bargeIns++;
-      }
+      if (flags & FLAG_BARGE_IN) to.onVoiceActivity({ kind: 'barge_in', at });
     }
     read = (read + 1) | 0;
     // Released frame by frame: the media side may reuse a slot as soon as it is read.

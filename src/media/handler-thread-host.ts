@@ -110,7 +110,7 @@ export class HandlerThreadHost {
         this.opening.delete(m.callId);
         const v = this.views[o.slot]!;
         o.resolve((ctx) => {
-          const r = new RemoteCallHandler(this, ctx, o.slot, v, m.mediaConfig);
+          const r = new RemoteCallHandler(this, ctx, o.slot, v, m.mediaConfig, m.takesVerdicts);
           this.remotes.set(ctx.callId, r);
           return r;
         });
@@ -181,6 +181,7 @@ class RemoteCallHandler implements CallHandler {
     readonly slot: number,
     views: BridgeSlotViews,
     readonly mediaConfig: CallMediaConfig | undefined,
+    private readonly takesVerdicts: boolean,
   ) {
     this.caller = new CallerRingWriter(views);
     this.agentFrames = new AgentRingReader(views);
@@ -198,7 +199,7 @@ class RemoteCallHandler implements CallHandler {
   onVoiceActivity(ev: VoiceActivity): void {
     this.caller.activity(ev);
     // Barge-in stage one on this thread: the next tick sends nothing, whatever the handler thread is doing.
-    if (ev.kind === 'barge_in') this.agentFrames.hold();
+    if (ev.kind === 'barge_in' && this.takesVerdicts) this.agentFrames.hold();
   }
 
   onEnd(reason: string): Promise<void> {

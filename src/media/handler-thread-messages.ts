@@ -17,8 +17,11 @@ export type ToHandlerThread =
 
 export type FromHandlerThread =
   | { t: 'ready' }
-  /** The handler exists; `mediaConfig` is what it asks of the native engine. */
-  | { t: 'opened'; callId: string; mediaConfig?: CallMediaConfig }
+  /**
+   * The handler exists; `mediaConfig` is what it asks of the native engine; `takesVerdicts`: it
+   * acts on the engine's VAD and barge-in verdicts (so the media side may hold its audio on one).
+   */
+  | { t: 'opened'; callId: string; mediaConfig?: CallMediaConfig; takesVerdicts: boolean }
   | { t: 'open_failed'; callId: string; message: string }
   /** The handler has ended: its bridge slot may take another call. */
   | { t: 'closed'; callId: string; slot: number }

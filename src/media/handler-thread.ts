@@ -85,7 +85,7 @@ function open(callId: string, tenant: string, slot: number): void {
     );
     const call: Call = { callId, slot, handler, sink, ring, views: v, failed: false };
     calls.set(callId, call);
-    post({ t: 'opened', callId, mediaConfig: handler.mediaConfig });
+    post({ t: 'opened', callId, mediaConfig: handler.mediaConfig, takesVerdicts: typeof handler.onVoiceActivity === 'function' });
   } catch (err) {
     post({ t: 'open_failed', callId, message: err instanceof Error ? err.message : String(err) });
   }

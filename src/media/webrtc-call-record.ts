@@ -38,10 +38,15 @@ export interface LatencySummary {
  * end-of-utterance delay (speech end → end-of-turn decision), end-to-end (speech
  * end → first agent packet out), interruption stop (barge-in → agent audio stopped).
  */
+/** How far a stop may follow a barge-in detection to be its reaction. */
+const PAIR_WINDOW_MS = 2000;
+
 export class CallLatency {
   readonly summary: LatencySummary;
   private current: TurnLatency = {};
   private bargeAt: number | undefined;
+  /** An agent-audio stop not yet paired with a barge-in mark (the marks come from two threads). */
+  private stoppedAt: number | undefined;
 
   constructor(acceptedAt: number, private readonly metrics: GatewayMetrics) {
     this.summary = { acceptedAt, turns: [] };
@@ -86,17 +91,24 @@ export class CallLatency {
       case 'barge_in_detected':
         this.bargeAt = at;
         (this.summary.turns.length === 0 ? this.newTurn() : t).bargeInDetected = at;
+        // The media thread may have stopped the audio (and said so) before the handler thread's mark arrived.
+        if (this.stoppedAt !== undefined && this.stoppedAt >= at && this.stoppedAt - at <= PAIR_WINDOW_MS) this.interrupted(this.stoppedAt);
+        this.stoppedAt = undefined;
         return;
       case 'agent_audio_stopped':
-        if (this.bargeAt !== undefined) {
-          const turn = this.current;
-          turn.agentAudioStopped = at;
-          turn.interruptionStopMs = at - this.bargeAt;
-          m.bargeInSeconds.observe(turn.interruptionStopMs / 1000);
-          this.bargeAt = undefined;
-        }
+        if (this.bargeAt !== undefined && at >= this.bargeAt && at - this.bargeAt <= PAIR_WINDOW_MS) this.interrupted(at);
+        else this.stoppedAt = at;
         return;
     }
+  }
+
+  /** The agent's audio stopped at `at` after the barge-in detected at `bargeAt`. */
+  private interrupted(at: number): void {
+    const turn = this.current;
+    turn.agentAudioStopped = at;
+    turn.interruptionStopMs = at - (this.bargeAt as number);
+    this.metrics.bargeInSeconds.observe(turn.interruptionStopMs / 1000);
+    this.bargeAt = undefined;
   }
 
   private newTurn(): TurnLatency {

@@ -28,6 +28,18 @@ describe('per-call latency marks', () => {
     expect(text).toMatch(/firstring_call_setup_seconds_count 1/);
   });
 
+  it('pairs a stop that arrived before its barge-in mark (media thread and handler thread report apart), not an older one', () => {
+    const l = new CallLatency(0, createMetrics(false));
+    l.mark('speech_start', 1000);
+    l.mark('agent_audio_stopped', 900);
+    l.mark('barge_in_detected', 1060);
+    expect(l.summary.turns[0]?.interruptionStopMs).toBeUndefined();
+    l.mark('speech_start', 5000);
+    l.mark('agent_audio_stopped', 5080);
+    l.mark('barge_in_detected', 5060);
+    expect(l.summary.turns.at(-1)).toMatchObject({ bargeInDetected: 5060, agentAudioStopped: 5080, interruptionStopMs: 20 });
+  });
+
   it('ignores an agent_audio_stopped without a barge-in (a reply that simply ended)', () => {
     const l = new CallLatency(0, createMetrics(false));
     l.mark('agent_audio_stopped', 10);
