@@ -14,7 +14,8 @@ namespace {
 class JsOpusFrameEncoder : public Napi::ObjectWrap<JsOpusFrameEncoder> {
  public:
   static void Init(Napi::Env env, Napi::Object exports) {
-    Napi::Function f = DefineClass(env, "OpusFrameEncoder", {InstanceMethod<&JsOpusFrameEncoder::Encode>("encode")});
+    Napi::Function f = DefineClass(env, "OpusFrameEncoder", {InstanceMethod<&JsOpusFrameEncoder::Encode>("encode"),
+                                                             InstanceMethod<&JsOpusFrameEncoder::Close>("close")});
     exports.Set("OpusFrameEncoder", f);
   }
 
@@ -46,9 +47,13 @@ class JsOpusFrameEncoder : public Napi::ObjectWrap<JsOpusFrameEncoder> {
       throw Napi::RangeError::New(info.Env(), "pcm must hold 320 samples (20 ms at 16 kHz), got " + std::to_string(pcm.ElementLength()));
     if (out.ElementLength() == 0) throw Napi::RangeError::New(info.Env(), "out must not be empty");
     const int n = enc_.encode(pcm.Data(), out.Data(), out.ElementLength());
-    if (n < 0) throw Napi::Error::New(info.Env(), "Opus encode failed (out too small?)");
+    if (n < 0) throw Napi::Error::New(info.Env(), "Opus encode failed (out too small, or the encoder is closed)");
     return Napi::Number::New(info.Env(), n);
   }
+
+  // close(): frees the libopus state at once (a call's encoder, at its end), not at garbage collection,
+  // which on a thread with few full GCs could come thousands of calls later. encode() then throws.
+  void Close(const Napi::CallbackInfo&) { enc_.close(); }
 
   OpusFrameEncoder enc_;
 };

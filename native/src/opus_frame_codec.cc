@@ -33,8 +33,11 @@ int OpusFrameDecoder::decode(const uint8_t* data, size_t len, int16_t* out, size
   return got > 0 ? got : -1;
 }
 
-OpusFrameEncoder::~OpusFrameEncoder() {
+OpusFrameEncoder::~OpusFrameEncoder() { close(); }
+
+void OpusFrameEncoder::close() {
   if (enc_ != nullptr) opus_encoder_destroy(enc_);
+  enc_ = nullptr;
 }
 
 namespace {

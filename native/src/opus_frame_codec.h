@@ -58,6 +58,9 @@ class OpusFrameEncoder {
   // length, or -1 on a libopus error (e.g. out too small).
   int encode(const int16_t* pcm, uint8_t* out, size_t outMax);
 
+  // Frees the libopus state now (encode then returns -1); the destructor does it otherwise.
+  void close();
+
  private:
   OpusEncoder* enc_ = nullptr;
 };

@@ -114,6 +114,8 @@ function end(callId: string, reason: string): void {
   } catch (err) {
     post({ t: 'failed', callId, err: errText(err) });
   } finally {
+    // After onEnd: a handler may still flush its sink there. Nothing is sent on this slot any more.
+    call.sink.close();
     post({ t: 'closed', callId, slot: call.slot });
   }
 }

@@ -9,10 +9,13 @@ export interface AgentFrameEncoder {
   encode(frame: Int16Array): Buffer;
   /** The same, written into `out` (the packet is limited to its length); returns the packet's length. */
   encodeInto(frame: Int16Array, out: Uint8Array): number;
+  /** Frees the codec state now (at the call's end) rather than at garbage collection; absent when there is nothing to free early. */
+  close?(): void;
 }
 
 interface NativeEncoder {
   encode(pcm: Int16Array, out: Uint8Array): number;
+  close(): void;
 }
 interface EncoderAddon {
   OpusFrameEncoder?: new (options: { bitrate?: number; complexity?: number; celtOnly?: boolean }) => NativeEncoder;
@@ -54,5 +57,41 @@ export class NativeOpusEncoder16k implements AgentFrameEncoder {
   encodeInto(frame: Int16Array, out: Uint8Array): number {
     if (frame.length !== FRAME_SAMPLES) throw new RangeError(`Opus frame must be ${FRAME_SAMPLES} samples, got ${frame.length}`);
     return this.impl.encode(frame, out);
+  }
+
+  /** Frees libopus' state now; a later encode throws. */
+  close(): void {
+    this.impl.close();
+  }
+}
+
+/**
+ * An encoder made on the first frame it must encode, and freed at `close()`: the pacer of a call
+ * whose handler thread sends encoded frames never makes one, so a call holds no idle libopus state.
+ */
+export class LazyAgentEncoder implements AgentFrameEncoder {
+  private impl: AgentFrameEncoder | undefined;
+
+  constructor(
+    readonly format: string,
+    private readonly make: () => AgentFrameEncoder,
+  ) {}
+
+  /** Whether an encoder was made (a frame had to be encoded here). */
+  get made(): boolean {
+    return this.impl !== undefined;
+  }
+
+  encode(frame: Int16Array): Buffer {
+    return (this.impl ??= this.make()).encode(frame);
+  }
+
+  encodeInto(frame: Int16Array, out: Uint8Array): number {
+    return (this.impl ??= this.make()).encodeInto(frame, out);
+  }
+
+  close(): void {
+    this.impl?.close?.();
+    this.impl = undefined;
   }
 }

@@ -13,6 +13,8 @@ export class RingAudioSink implements AgentAudioSink {
   onDrained: (() => void) | undefined;
   private readonly queue = new AgentAudioQueue();
   private talking = false;
+  /** Set at the call's end: the ring's slot may carry another call by then, so nothing more is written. */
+  private closed = false;
   private readonly encode = (pcm: Int16Array, out: Uint8Array): number => this.encoder.encodeInto(pcm, out);
 
   constructor(
@@ -25,16 +27,19 @@ export class RingAudioSink implements AgentAudioSink {
   }
 
   write(pcm: Int16Array, encoded?: EncodedFrame): void {
+    if (this.closed) return;
     this.queue.push(pcm, encoded && encoded.format === this.encoder.format ? encoded.packet : undefined);
     this.talking = true;
     this.fill(true);
   }
 
   pending(): number {
+    if (this.closed) return 0;
     return this.queue.queued + this.ring.queued();
   }
 
   flush(): number {
+    if (this.closed) return 0;
     this.talking = false;
     return this.queue.clear() + this.ring.flush();
   }
@@ -44,11 +49,19 @@ export class RingAudioSink implements AgentAudioSink {
    * frame: the pacer sends it zero-padded when nothing else is queued, and so it follows without a gap.
    */
   topUp(): void {
+    if (this.closed) return;
     this.fill(this.ring.queued() > 1);
     if (this.talking && this.pending() === 0) {
       this.talking = false;
       this.onDrained?.();
     }
+  }
+
+  /** The call ended: drops what is queued and frees the encoder's native state now. */
+  close(): void {
+    this.closed = true;
+    this.queue.clear();
+    this.encoder.close?.();
   }
 
   /** Moves queued frames into the ring while it has room. */

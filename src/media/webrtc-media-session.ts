@@ -1,6 +1,6 @@
 import type { MediaPacket } from './call-transport.js';
-import { hasNativeOpusEncoder, NativeOpusEncoder16k } from './native-opus-encoder.js';
-import { AGENT_VOICE_OPUS, FRAME_SAMPLES, OpusDecoder16k, OpusEncoder16k } from './opus-codec.js';
+import { hasNativeOpusEncoder, LazyAgentEncoder, NativeOpusEncoder16k } from './native-opus-encoder.js';
+import { AGENT_VOICE_OPUS, FRAME_SAMPLES, OpusDecoder16k, OpusEncoder16k, opusFormat } from './opus-codec.js';
 import { AgentAudioQueue, OutboundPacer } from './pacer.js';
 import { wallClock, type CallHandler, type CallHandlerFactory, type CallReporter } from './webrtc-call-handler.js';
 import type { EngineCall, FrameAnalysis, WorkerJitterEngine } from './webrtc-jitter-engine.js';
@@ -35,6 +35,7 @@ export class MediaSession implements EngineCall {
   private readonly slot: number | undefined;
   private sentFrame: Int16Array | undefined;
   private readonly pacer: OutboundPacer;
+  private readonly encoder: LazyAgentEncoder;
   private readonly handler: CallHandler;
   private lastSeq = -1;
   private lastPacketAt = 0;
@@ -52,9 +53,12 @@ export class MediaSession implements EngineCall {
     private readonly engine?: WorkerJitterEngine,
     nativeOpus = true,
   ) {
-    // The native encoder's packet is a reused buffer: the transport copies it in send().
-    const encoder = nativeOpus && hasNativeOpusEncoder() ? new NativeOpusEncoder16k(AGENT_VOICE_OPUS) : new OpusEncoder16k(AGENT_VOICE_OPUS);
-    this.pacer = new OutboundPacer(new AgentAudioQueue(), encoder, transport, (m) => out.mark(m), startTick);
+    // The native encoder's packet is a reused buffer: the transport copies it in send(). Made on first use:
+    // a handler in the handler thread sends frames encoded there, and this call then never holds one.
+    this.encoder = new LazyAgentEncoder(opusFormat(AGENT_VOICE_OPUS), () =>
+      nativeOpus && hasNativeOpusEncoder() ? new NativeOpusEncoder16k(AGENT_VOICE_OPUS) : new OpusEncoder16k(AGENT_VOICE_OPUS),
+    );
+    this.pacer = new OutboundPacer(new AgentAudioQueue(), this.encoder, transport, (m) => out.mark(m), startTick);
     this.handler = factory({ callId: init.callId, tenant: init.tenant, audio: this.pacer, report: out, now: wallClock, hangup: (reason) => this.hangup(reason) }, handlerOptions);
     if (this.handler.agentFrames) this.pacer.useSource(this.handler.agentFrames);
     this.slot = engine?.attach(this, this.handler.mediaConfig);
@@ -151,6 +155,7 @@ export class MediaSession implements EngineCall {
     if (this.ended) return;
     this.ended = true;
     this.pacer.flush();
+    this.encoder.close();
     if (this.slot !== undefined) this.engine?.detach(this.slot);
     let reported: void | Promise<void> = undefined;
     try {

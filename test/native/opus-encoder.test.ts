@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { native } from '../../src/media/native.js';
-import { hasNativeOpusEncoder, NativeOpusEncoder16k } from '../../src/media/native-opus-encoder.js';
+import { hasNativeOpusEncoder, LazyAgentEncoder, NativeOpusEncoder16k } from '../../src/media/native-opus-encoder.js';
 import { AGENT_VOICE_OPUS, OpusDecoder16k, OpusEncoder16k } from '../../src/media/opus-codec.js';
 import { mulberry32 } from '../support/impairment.js';
 import { speak } from '../support/espeak.js';
@@ -79,6 +79,27 @@ describe('native Opus encoder for the agent voice (libopus in the addon)', () =>
       for (const v of pcm) energy += v * v;
     }
     expect(energy).toBeGreaterThan(0);
+  });
+
+  it('frees its state at close (a later encode throws), and a lazy encoder makes one only for a frame it must encode', () => {
+    const enc = new NativeOpusEncoder16k(AGENT_VOICE_OPUS);
+    expect(enc.encode(frames[5] as Int16Array).length).toBeGreaterThan(2);
+    enc.close();
+    enc.close();
+    expect(() => enc.encode(frames[5] as Int16Array)).toThrow(/closed/);
+    let made = 0;
+    const lazy = new LazyAgentEncoder(new NativeOpusEncoder16k(AGENT_VOICE_OPUS).format, () => {
+      made++;
+      return new NativeOpusEncoder16k(AGENT_VOICE_OPUS);
+    });
+    expect(lazy.made).toBe(false);
+    lazy.close();
+    expect(made).toBe(0);
+    expect(lazy.encode(frames[6] as Int16Array).length).toBeGreaterThan(2);
+    expect(lazy.encodeInto(frames[7] as Int16Array, new Uint8Array(640))).toBeGreaterThan(2);
+    expect(made).toBe(1);
+    lazy.close();
+    expect(lazy.made).toBe(false);
   });
 
   it('garbage in: bad options, frame lengths, types and a too-small output give errors, never a crash', () => {

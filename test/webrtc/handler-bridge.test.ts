@@ -205,6 +205,25 @@ describe('ring audio sink and pacer across the bridge', () => {
     expect(marks.filter((m) => m === 'agent_audio_stopped')).toHaveLength(1);
   });
 
+  it('after close writes nothing more into its slot (another call may have it) and frees its encoder', () => {
+    const v = slot();
+    let closed = 0;
+    const enc = new OpusEncoder16k();
+    const sink = new RingAudioSink(new AgentRingWriter(v), { format: enc.format, encode: (f) => enc.encode(f), encodeInto: (f, o) => enc.encodeInto(f, o), close: () => void closed++ });
+    const r = new AgentRingReader(v);
+    sink.write(tone(640));
+    sink.close();
+    expect(closed).toBe(1);
+    expect(sink.pending()).toBe(0);
+    expect(sink.flush()).toBe(0);
+    // The slot's next call starts its own reader and writer on the same memory: the old sink adds nothing.
+    const before = v.index.slice();
+    sink.write(tone(640));
+    sink.topUp();
+    expect([...v.index]).toEqual([...before]);
+    expect(r.shift()).toBeDefined();
+  });
+
   it('holds a partial frame back while more audio may follow, and sends it padded at the end', () => {
     const v = slot();
     const sink = new RingAudioSink(new AgentRingWriter(v), new OpusEncoder16k());
