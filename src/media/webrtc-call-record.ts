@@ -45,6 +45,8 @@ export class CallLatency {
   readonly summary: LatencySummary;
   private current: TurnLatency = {};
   private bargeAt: number | undefined;
+  /** A first agent packet after speech end, reported before the turn's end-of-turn mark (the marks come from two threads). */
+  private firstOutPending: number | undefined;
   /** An agent-audio stop not yet paired with a barge-in mark (the marks come from two threads). */
   private stoppedAt: number | undefined;
 
@@ -75,6 +77,9 @@ export class CallLatency {
           t.endOfUtteranceDelayMs = at - t.speechEnd;
           m.endOfUtteranceSeconds.observe(t.endOfUtteranceDelayMs / 1000);
         }
+        // The reply's first packet (media thread) may have been reported before this mark (handler thread).
+        if (this.firstOutPending !== undefined && this.firstOutPending >= at) this.replied(t, this.firstOutPending);
+        this.firstOutPending = undefined;
         return;
       case 'first_agent_packet_out':
         if (s.firstAgentPacketOut === undefined) {
@@ -82,11 +87,8 @@ export class CallLatency {
           s.setupMs = at - s.acceptedAt;
           m.setupSeconds.observe(s.setupMs / 1000);
         }
-        if (t.endOfTurn !== undefined && t.firstAgentPacketOut === undefined && t.speechEnd !== undefined) {
-          t.firstAgentPacketOut = at;
-          t.endToEndMs = at - t.speechEnd;
-          m.endToEndSeconds.observe(t.endToEndMs / 1000);
-        }
+        if (t.endOfTurn !== undefined && t.firstAgentPacketOut === undefined && t.speechEnd !== undefined) this.replied(t, at);
+        else if (t.endOfTurn === undefined && t.speechEnd !== undefined) this.firstOutPending ??= at;
         return;
       case 'barge_in_detected':
         this.bargeAt = at;
@@ -100,6 +102,13 @@ export class CallLatency {
         else this.stoppedAt = at;
         return;
     }
+  }
+
+  /** The turn's reply left at `at` (first agent packet after the end-of-turn decision). */
+  private replied(t: TurnLatency, at: number): void {
+    t.firstAgentPacketOut = at;
+    t.endToEndMs = at - (t.speechEnd as number);
+    this.metrics.endToEndSeconds.observe(t.endToEndMs / 1000);
   }
 
   /** The agent's audio stopped at `at` after the barge-in detected at `bargeAt`. */

@@ -40,6 +40,21 @@ describe('per-call latency marks', () => {
     expect(l.summary.turns.at(-1)).toMatchObject({ bargeInDetected: 5060, agentAudioStopped: 5080, interruptionStopMs: 20 });
   });
 
+  it('computes a turn whose first agent packet was reported before its end-of-turn mark', () => {
+    const l = new CallLatency(0, createMetrics(false));
+    l.mark('speech_start', 4000);
+    l.mark('speech_end', 5000);
+    l.mark('first_agent_packet_out', 5620);
+    l.mark('end_of_turn', 5600);
+    expect(l.summary.turns[0]).toMatchObject({ endOfTurn: 5600, firstAgentPacketOut: 5620, endOfUtteranceDelayMs: 600, endToEndMs: 620 });
+    // A packet before the end-of-turn decision (not the reply) is not counted.
+    l.mark('speech_start', 8000);
+    l.mark('speech_end', 9000);
+    l.mark('first_agent_packet_out', 9100);
+    l.mark('end_of_turn', 9500);
+    expect(l.summary.turns[1]?.endToEndMs).toBeUndefined();
+  });
+
   it('ignores an agent_audio_stopped without a barge-in (a reply that simply ended)', () => {
     const l = new CallLatency(0, createMetrics(false));
     l.mark('agent_audio_stopped', 10);
