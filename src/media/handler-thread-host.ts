@@ -4,7 +4,8 @@
  * whose audio goes through shared rings. Once per media tick, after the engine's tick,
  * `afterTick()` publishes every call's caller frames and sends the one `tick` message.
  */
-import { Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { startModuleWorker } from './module-worker.js';
 import { AgentRingReader } from './agent-frame-ring.js';
 import { CallerRingWriter } from './caller-frame-ring.js';
 import { BridgeSlotViews, bridgeBuffer } from './handler-bridge-memory.js';
@@ -23,9 +24,6 @@ export interface HandlerThreadOptions {
   onExit(code: number): void;
 }
 
-const threadUrl = new URL(import.meta.url.endsWith('.ts') ? './handler-thread.ts' : './handler-thread.js', import.meta.url);
-/** From TypeScript sources the thread registers tsx's loader first (as worker-pool.ts does for media workers). */
-const TSX_BOOT = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(threadUrl.href)}); })`;
 
 interface Opening {
   slot: number;
@@ -48,9 +46,7 @@ export class HandlerThreadHost {
     const data: HandlerThreadData = { handlerModule: opts.handlerModule, handlerOptions: opts.handlerOptions, bridge: this.bridge, nativeOpus: opts.nativeOpus };
     if (opts.recordsPort) data.recordsPort = opts.recordsPort;
     const transferList = opts.recordsPort ? [opts.recordsPort] : [];
-    this.worker = threadUrl.pathname.endsWith('.ts')
-      ? new Worker(TSX_BOOT, { eval: true, workerData: data, transferList })
-      : new Worker(threadUrl, { workerData: data, transferList });
+    this.worker = startModuleWorker('handler-thread', { workerData: data, transferList });
   }
 
   /** Starts the thread; resolves once its handler module is loaded. */
@@ -80,6 +76,16 @@ export class HandlerThreadHost {
       this.opening.set(callId, { slot, resolve, reject });
       this.send({ t: 'open', callId, tenant, slot });
     });
+  }
+
+  /**
+   * Ends a call whose handler was opened but whose media session could not start: the thread
+   * ends the handler and frees its slot ('closed'), as for a call that ended.
+   */
+  abandon(callId: string): void {
+    const r = this.remotes.get(callId);
+    if (r) void r.onEnd('handler_error');
+    else this.send({ t: 'end', callId, reason: 'handler_error' });
   }
 
   /** After the media tick: publishes the tick's caller frames and wakes the thread once. */

@@ -134,7 +134,9 @@ function start(callId: string, tenant: string): void {
   const p = host.open(callId, tenant).then(
     (factory) => {
       starting.delete(callId);
-      return startSession(callId, tenant, factory);
+      const session = startSession(callId, tenant, factory);
+      if (!session) host.abandon(callId);
+      return session;
     },
     (err: unknown) => {
       starting.delete(callId);

@@ -1,4 +1,5 @@
-import { Worker, type MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { startModuleWorker } from './module-worker.js';
 import type { Tenant } from '../agent/tenant/schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -49,13 +50,6 @@ interface LiveCall {
   latency: CallLatency;
   ended: boolean;
 }
-
-const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './media-worker.ts' : './media-worker.js', import.meta.url);
-/**
- * Running from TypeScript sources: `execArgv: ['--import', 'tsx']` does not reach
- * worker threads on Node 20, so the worker registers tsx's loader itself first.
- */
-const TSX_BOOT = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
 
 /**
  * Media worker threads (one per core by default), each running the werift peer
@@ -158,9 +152,7 @@ export class MediaWorkerPool implements CallHost {
     const recordsPort = this.opts.recordsPort?.();
     if (recordsPort) data.recordsPort = recordsPort;
     const transferList = recordsPort ? [recordsPort] : [];
-    const worker = workerUrl.pathname.endsWith('.ts')
-      ? new Worker(TSX_BOOT, { eval: true, workerData: data, transferList })
-      : new Worker(workerUrl, { workerData: data, transferList });
+    const worker = startModuleWorker('media-worker', { workerData: data, transferList });
     const slot: Slot = { index, worker, calls: new Set(), ready: false };
     this.slots[index] = slot;
     // Queued on the port until the worker listens: it knows the tenants before its first call.
