@@ -46,6 +46,8 @@ export interface LeanReceived {
 }
 
 const OPUS_PAYLOAD_TYPE = 111;
+/** Frames skipped at most in one go (a stall of the caller process beyond this is not worth replaying as losses). */
+const MAX_MISSED_FRAMES = 500;
 
 export class LeanWebRtcCaller implements PacedSender {
   readonly received: LeanReceived[] = [];
@@ -66,6 +68,8 @@ export class LeanWebRtcCaller implements PacedSender {
   private current: EncodedUtterance | undefined;
   private pos = 0;
   private seq = (Math.random() * 0x10000) >>> 0;
+  /** Frame number of the last slot sent (-1 before the first). */
+  private lastFrame = -1;
   private ts = (Math.random() * 0x1_0000_0000) >>> 0;
   private closed = false;
 
@@ -89,27 +93,38 @@ export class LeanWebRtcCaller implements PacedSender {
     if (u.frames.length > 0) this.queue.push(u);
   }
 
-  /** Sends this 20 ms slot's packet (called by the process's CallerClock once the lean path carries the call). */
-  onSlot(): void {
+  /**
+   * Sends this 20 ms slot's packet (called by the process's CallerClock once the lean path carries the call).
+   * Frames of slots the clock skipped are lost, as on a network: the utterance, sequence number and
+   * timestamp move past them, so RTP time stays on real time (RFC 3550 §5.1).
+   */
+  onSlot(_now: number, frame: number): void {
     const path = this.path;
     if (!path) return;
-    let payload: Buffer;
-    const u = this.current ?? this.queue.shift();
-    if (u) {
-      this.current = u;
-      payload = u.frames[this.pos] as Buffer;
-      if (u.speech[this.pos] === 1) this.lastSpeechSentAt = performance.timeOrigin + performance.now();
-      if (++this.pos >= u.frames.length) {
-        this.current = undefined;
-        this.pos = 0;
-      }
-    } else {
-      payload = this.opts.audio.silence;
-    }
+    const missed = this.lastFrame < 0 ? 0 : Math.min(Math.max(frame - this.lastFrame - 1, 0), MAX_MISSED_FRAMES);
+    this.lastFrame = frame;
+    for (let i = 0; i < missed; i++) this.nextPayload(false);
+    this.seq = (this.seq + missed) & 0xffff;
+    this.ts = (this.ts + missed * RTP_TICKS_PER_FRAME) >>> 0;
+    const payload = this.nextPayload(true);
     // False only when the selected ICE pair moved somewhere the lean path cannot use: nothing is sent.
     path.send(payload, this.seq, this.ts, false);
     this.seq = (this.seq + 1) & 0xffff;
     this.ts = (this.ts + RTP_TICKS_PER_FRAME) >>> 0;
+  }
+
+  /** The next frame of the current utterance, else silence; `sent`: it goes out now (speech send times are kept). */
+  private nextPayload(sent: boolean): Buffer {
+    const u = this.current ?? this.queue.shift();
+    if (!u) return this.opts.audio.silence;
+    this.current = u;
+    const payload = u.frames[this.pos] as Buffer;
+    if (sent && u.speech[this.pos] === 1) this.lastSpeechSentAt = performance.timeOrigin + performance.now();
+    if (++this.pos >= u.frames.length) {
+      this.current = undefined;
+      this.pos = 0;
+    }
+    return payload;
   }
 
   hangup(): void {

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { applySignal } from './call-signaling.js';
 import { FRAME_MS, FRAME_SAMPLES, OpusDecoder16k, OpusEncoder16k, RTP_TICKS_PER_FRAME } from '../../src/media/opus-codec.js';
 import { EnergyTurnDetector } from '../../src/media/webrtc-energy-detector.js';
+import { MediaClock } from '../../src/media/pacer.js';
 import type { ServerMessage } from '../../src/signaling/protocol.js';
 
 /**
@@ -26,6 +27,9 @@ export interface ReceivedFrame {
   dbfs: number;
 }
 
+/** Longest stall whose frames are still sent (late, in order) rather than lost. */
+const CATCH_UP_MS = 200;
+
 export class WebRtcCaller {
   readonly received: ReceivedFrame[] = [];
   readonly messages: ServerMessage[] = [];
@@ -38,7 +42,8 @@ export class WebRtcCaller {
   private readonly decoder = new OpusDecoder16k();
   private readonly silence = new Int16Array(FRAME_SAMPLES);
   private pending: Int16Array[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private clock: MediaClock | undefined;
+  private lastSlot = -1;
   private seq = 1000;
   private ts = 5000;
   private sending = true;
@@ -77,7 +82,7 @@ export class WebRtcCaller {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.clock?.stop();
     this.ws.close();
     await this.pc.close().catch(() => undefined);
   }
@@ -164,18 +169,29 @@ export class WebRtcCaller {
     applySignal(this.pc, m);
   }
 
-  /** A browser-like continuous stream: one frame every 20 ms (silence when there is nothing to say). */
+  /**
+   * A browser-like continuous stream: one frame every 20 ms (silence when there is nothing to say), on a
+   * MediaClock that sends the frames of a short stall late and skips (loses) those of a long one, so the
+   * RTP timestamps stay on real time (RFC 3550 §5.1) whatever this process's event loop does.
+   */
   private startSending(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (!this.sending) return;
-      const frame = this.pending.shift();
-      if (frame && EnergyTurnDetector.levelDbfs(frame) > -50) this.lastSpeechSentAt = performance.timeOrigin + performance.now();
-      const payload = this.encoder.encode(frame ?? this.silence);
-      const header = new RtpHeader({ payloadType: 111, sequenceNumber: this.seq, timestamp: this.ts, marker: false });
-      this.seq = (this.seq + 1) & 0xffff;
-      this.ts = (this.ts + RTP_TICKS_PER_FRAME) >>> 0;
-      this.transceiver.sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
-    }, FRAME_MS);
+    if (this.clock) return;
+    this.clock = new MediaClock((slot) => this.sendSlot(slot), FRAME_MS, CATCH_UP_MS);
+    this.clock.start();
+  }
+
+  private sendSlot(slot: number): void {
+    const missed = this.lastSlot < 0 ? 0 : slot - this.lastSlot - 1;
+    this.lastSlot = slot;
+    this.seq = (this.seq + missed) & 0xffff;
+    this.ts = (this.ts + missed * RTP_TICKS_PER_FRAME) >>> 0;
+    if (!this.sending) return;
+    const frame = this.pending.shift();
+    if (frame && EnergyTurnDetector.levelDbfs(frame) > -50) this.lastSpeechSentAt = performance.timeOrigin + performance.now();
+    const payload = this.encoder.encode(frame ?? this.silence);
+    const header = new RtpHeader({ payloadType: 111, sequenceNumber: this.seq, timestamp: this.ts, marker: false });
+    this.seq = (this.seq + 1) & 0xffff;
+    this.ts = (this.ts + RTP_TICKS_PER_FRAME) >>> 0;
+    this.transceiver.sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
   }
 }

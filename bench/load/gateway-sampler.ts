@@ -21,6 +21,32 @@ export const METRIC = {
   callsActive: 'firstring_calls_active',
 } as const;
 
+/**
+ * The gateway's per-turn stage histograms (seconds or ms, as named): where a caller's turn gap
+ * goes on the gateway side. Gateways that lack one simply leave it out of `stages`.
+ */
+export const STAGE_METRICS = {
+  /** Caller audio's jitter-buffer delay at each end of caller speech. */
+  playoutDelay: { name: 'firstring_caller_playout_delay_seconds', scale: 1000 },
+  /** VAD end of speech (media thread) → first agent packet out. */
+  endToEnd: { name: 'firstring_end_to_end_seconds', scale: 1000 },
+  /** The same span as the pipeline sees it (from when the handler thread took the VAD end). */
+  pipelineEndToEnd: { name: 'firstring_end_to_end_ms', scale: 1 },
+  endOfUtterance: { name: 'firstring_end_of_utterance_delay_ms', scale: 1 },
+  transcription: { name: 'firstring_transcription_delay_ms', scale: 1 },
+  llmTtft: { name: 'firstring_llm_ttft_ms', scale: 1 },
+  ttsTtfb: { name: 'firstring_tts_ttfb_ms', scale: 1 },
+} as const;
+
+export type StageName = keyof typeof STAGE_METRICS;
+
+/** p50/p95 (ms) of one stage over a window, interpolated inside the histogram's buckets. */
+export interface StageFigures {
+  count: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
 export interface GatewaySample {
   at: number;
   scrape: PromScrape;
@@ -51,6 +77,8 @@ export interface GatewayFigures {
   threadsPct?: ThreadLoad[];
   /** Machine per-core utilisation % (local gateway only). */
   corePct?: number[];
+  /** Per-turn stage latencies observed in the window (stages the gateway exposes and that saw a turn). */
+  stages?: Partial<Record<StageName, StageFigures>>;
   /** Metrics the bench looked for and the gateway did not expose. */
   missing: string[];
 }
@@ -172,6 +200,15 @@ export function windowFigures(window: readonly GatewaySample[]): GatewayFigures 
     f.mediaLoopDelayP99Ms = loopMax('p99');
     f.mediaLoopDelayMaxMs = loopMax('max');
   }
+  const stages: Partial<Record<StageName, StageFigures>> = {};
+  for (const [key, m] of Object.entries(STAGE_METRICS) as Array<[StageName, (typeof STAGE_METRICS)[StageName]]>) {
+    const after = histogramBuckets(last.scrape, m.name);
+    if (!after) continue;
+    const d = bucketsDelta(after, histogramBuckets(first.scrape, m.name));
+    const count = d.counts[d.counts.length - 1] ?? 0;
+    if (count > 0) stages[key] = { count, p50Ms: bucketQuantile(d, 0.5) * m.scale, p95Ms: bucketQuantile(d, 0.95) * m.scale };
+  }
+  if (Object.keys(stages).length > 0) f.stages = stages;
   if (first.threads && last.threads) f.threadsPct = threadUtilisation(first.threads, last.threads, wallS);
   if (first.cores && last.cores) f.corePct = coreUtilisation(first.cores, last.cores);
   return f;

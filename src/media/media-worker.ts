@@ -106,6 +106,7 @@ setInterval(() => {
     overruns: clock.overruns - sent.overruns,
     skipped: clock.skipped - sent.skipped,
     calls: sessions.size,
+    playoutDelayMs: jitter.mod?.takeOffsetDelays() ?? [],
     loopDelayMs: loopDelay.count > 0 ? { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) } : { p50: 0, p99: 0, max: 0 },
   });
   loopDelay.reset();
@@ -193,7 +194,7 @@ function newSession(callId: string, tenant: string, transport: WebRtcTransport, 
       error: (err) => post({ t: 'log', level: 'error', msg: `call handler failed (${callId})`, err: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
       transcript: (role, text, final) => post({ t: 'transcript', callId, role, text, final, at: wallClock() }),
     },
-    clock.ticks,
+    clock.currentSlot,
     jitter.mod,
     nativeOpus,
   );

@@ -7,26 +7,41 @@ import { FrameSlab } from './frame-slab.js';
 /**
  * One 20 ms media clock per worker, on the monotonic clock (performance.now).
  * Each tick is scheduled at start + n·20 ms, so timer lateness never accumulates
- * (drift correction); a tick that starts more than a frame late re-anchors the
- * schedule instead of firing the missed ticks back to back (no bursts).
+ * (drift correction). A tick that ends more than `maxCatchUpMs` (default: one
+ * period) behind schedule re-anchors the schedule instead of firing the missed
+ * ticks back to back (no bursts); the skipped slots still count in the slot
+ * number handed to `onTick`, so slot n is always start + n·period in real time and
+ * RTP timestamps derived from it follow the sampling clock (RFC 3550 §5.1).
  */
 export class MediaClock {
   private timer: NodeJS.Timeout | undefined;
   private next = 0;
+  /** Slot number of the next tick: ticks run plus slots skipped. */
+  private slot = 0;
   /** Lateness of each tick in ms, drained by `takeJitter()`. */
   private jitter: number[] = [];
   /** Busy time of each tick in ms (onTick's run time), drained by `takeBusy()`. */
   private busy: number[] = [];
   overruns = 0;
   ticks = 0;
-  /** 20 ms slots dropped when a stall re-anchored the schedule (never sent late in a burst). */
+  /** Slots dropped when a stall re-anchored the schedule (never sent late in a burst). */
   skipped = 0;
 
-  /** `periodMs`: the media clock's 20 ms frame unless a caller needs finer slots (the bench's callers). */
+  /**
+   * `periodMs`: the media clock's 20 ms frame unless a caller needs finer slots (the bench's callers).
+   * `maxCatchUpMs`: how far behind the clock may fall and still run the missed slots at once, in order
+   * (a sender that must not lose frames, as a browser sends audio captured during a stall); beyond it they are skipped.
+   */
   constructor(
-    private readonly onTick: (tick: number, now: number) => void,
+    private readonly onTick: (slot: number, now: number) => void,
     private readonly periodMs: number = FRAME_MS,
+    private readonly maxCatchUpMs: number = periodMs,
   ) {}
+
+  /** The slot number of the last tick run (0 before the first). */
+  get currentSlot(): number {
+    return this.slot;
+  }
 
   start(): void {
     if (this.timer) return;
@@ -56,20 +71,27 @@ export class MediaClock {
   }
 
   private readonly fire = (): void => {
-    const now = performance.now();
-    const late = now - this.next;
-    if (this.jitter.length < 10_000) this.jitter.push(late);
-    this.ticks++;
-    this.onTick(this.ticks, now);
-    this.next += this.periodMs;
-    const done = performance.now();
-    if (this.busy.length < 10_000) this.busy.push(done - now);
-    if (done > this.next) {
+    const catchUp = this.maxCatchUpMs > this.periodMs;
+    for (;;) {
+      const now = performance.now();
+      const late = now - this.next;
+      if (this.jitter.length < 10_000) this.jitter.push(late);
+      this.ticks++;
+      this.onTick(++this.slot, now);
+      this.next += this.periodMs;
+      const done = performance.now();
+      if (this.busy.length < 10_000) this.busy.push(done - now);
+      if (done <= this.next) break;
       this.overruns++;
-      if (done - this.next > this.periodMs) {
-        this.skipped += Math.floor((done - this.next) / this.periodMs);
+      if (done - this.next > this.maxCatchUpMs) {
+        const missed = Math.floor((done - this.next) / this.periodMs);
+        this.skipped += missed;
+        this.slot += missed;
         this.next = done + this.periodMs;
+        break;
       }
+      // A sender that catches up runs the next due slot now; the worker's clock lets I/O in first.
+      if (!catchUp) break;
     }
     this.arm();
   };

@@ -26,6 +26,8 @@ export interface EngineCall {
 
 /** Largest payload queued (an Ethernet MTU's worth; longer ones were never valid Opus here). */
 const MAX_RTP_PAYLOAD = 1500;
+/** Offsets kept between two stats reports (one per second): far more than a worker's calls can end speaking. */
+const MAX_OFFSET_DELAYS = 4096;
 
 /**
  * The worker's native MediaEngine (src/media/media-engine.ts) for its WebRTC calls:
@@ -38,6 +40,8 @@ export class WorkerJitterEngine {
   private readonly calls: Array<EngineCall | undefined>;
   private readonly free: number[];
   private readonly analysis: FrameAnalysis = { speech: false, onset: false, offset: false, bargeIn: false, concealed: false };
+  /** Jitter-buffer playout delay (ms) of each call at each end of caller speech since the last take. */
+  private offsetDelays: number[] = [];
 
   /** Opus is decoded inside the engine's pull (libopus in the addon); else in JS per frame. */
   readonly nativeOpus: boolean;
@@ -113,7 +117,16 @@ export class WorkerJitterEngine {
       a.offset = (f & ResultFlag.Offset) !== 0;
       a.bargeIn = (f & ResultFlag.BargeIn) !== 0;
       a.concealed = (f & ResultFlag.Concealed) !== 0;
+      // The caller's audio reached the VAD this much after its fastest transit: part of every turn gap.
+      if (a.offset && this.offsetDelays.length < MAX_OFFSET_DELAYS) this.offsetDelays.push(e.stats(slot).currentDelayMs);
       call.onFrame(e.pcmFrame(slot), a);
     }
+  }
+
+  /** The playout delays (ms) seen at ends of caller speech since the last call, for the worker's stats. */
+  takeOffsetDelays(): number[] {
+    const d = this.offsetDelays;
+    this.offsetDelays = [];
+    return d;
   }
 }

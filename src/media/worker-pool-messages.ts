@@ -30,9 +30,10 @@ export type FromWorker =
   | { t: 'ended'; callId: string; reason: string; at: number; srtpDropped?: Record<'authFailed' | 'replayed' | 'tooOld' | 'malformed', number> }
   /**
    * Every second: tick lateness (`jitterMs`) and busy time (`busyMs`) per tick, counters since
-   * the last stats, and the worker's own event-loop delay over that second (ms).
+   * the last stats, the caller audio's jitter-buffer delay at each end of caller speech
+   * (`playoutDelayMs`), and the worker's own event-loop delay over that second (ms).
    */
-  | { t: 'stats'; jitterMs: number[]; busyMs: number[]; ticks: number; overruns: number; skipped: number; calls: number; loopDelayMs: { p50: number; p99: number; max: number } }
+  | { t: 'stats'; jitterMs: number[]; busyMs: number[]; ticks: number; overruns: number; skipped: number; calls: number; playoutDelayMs: number[]; loopDelayMs: { p50: number; p99: number; max: number } }
   | { t: 'log'; level: 'warn' | 'error'; msg: string; err?: string };
 
 export interface MediaWorkerData {

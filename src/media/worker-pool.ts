@@ -201,6 +201,7 @@ export class MediaWorkerPool implements CallHost {
       case 'stats': {
         for (const ms of m.jitterMs) metrics.pacingJitter.observe(Math.max(0, ms) / 1000);
         for (const ms of m.busyMs) metrics.tickDuration.observe(ms / 1000);
+        for (const ms of m.playoutDelayMs) metrics.playoutDelay.observe(ms / 1000);
         if (m.ticks > 0) metrics.mediaTicks.inc(m.ticks);
         if (m.overruns > 0) metrics.tickOverruns.inc(m.overruns);
         if (m.skipped > 0) metrics.mediaTicksSkipped.inc(m.skipped);

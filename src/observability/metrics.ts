@@ -27,6 +27,8 @@ export interface GatewayMetrics {
   readonly setupSeconds: Histogram;
   readonly endOfUtteranceSeconds: Histogram;
   readonly endToEndSeconds: Histogram;
+  /** The caller audio's jitter-buffer delay (over its fastest transit) at each end of caller speech, seconds. */
+  readonly playoutDelay: Histogram;
   readonly bargeInSeconds: Histogram;
   readonly firstPacketInSeconds: Histogram;
   readonly srtpSessions: Counter<'impl'>;
@@ -35,7 +37,9 @@ export interface GatewayMetrics {
 }
 
 const MS_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05];
-const LATENCY_BUCKETS = [0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5];
+/** Fine around a turn's 0.5–1 s, where a latency budget is judged. */
+const LATENCY_BUCKETS = [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 2, 3, 5];
+const PLAYOUT_BUCKETS = [0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3];
 
 export function createMetrics(withDefaults = true): GatewayMetrics {
   const registry = new Registry();
@@ -62,6 +66,12 @@ export function createMetrics(withDefaults = true): GatewayMetrics {
     setupSeconds: new Histogram({ name: 'firstring_call_setup_seconds', help: 'Offer received to first agent packet out', buckets: LATENCY_BUCKETS, registers }),
     endOfUtteranceSeconds: new Histogram({ name: 'firstring_end_of_utterance_delay_seconds', help: 'Caller speech end to end-of-turn decision', buckets: LATENCY_BUCKETS, registers }),
     endToEndSeconds: new Histogram({ name: 'firstring_end_to_end_seconds', help: 'Caller speech end to first agent packet out', buckets: LATENCY_BUCKETS, registers }),
+    playoutDelay: new Histogram({
+      name: 'firstring_caller_playout_delay_seconds',
+      help: 'Caller audio jitter-buffer delay over its fastest transit, at each end of caller speech',
+      buckets: PLAYOUT_BUCKETS,
+      registers,
+    }),
     bargeInSeconds: new Histogram({ name: 'firstring_interruption_stop_seconds', help: 'Barge-in detected to agent audio stopped on the wire', buckets: MS_BUCKETS.concat(LATENCY_BUCKETS), registers }),
     srtpSessions: new Counter({ name: 'firstring_srtp_sessions_total', help: 'Connected calls by SRTP implementation', labelNames: ['impl'], registers }),
     jitterSessions: new Counter({ name: 'firstring_jitter_engine_sessions_total', help: 'Connected calls by caller-audio path (native jitter engine or none)', labelNames: ['impl'], registers }),

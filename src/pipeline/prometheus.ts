@@ -2,7 +2,8 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { PipelineMetric, TurnRecord } from './metrics.js';
 
-const BUCKETS = [25, 50, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000];
+/** Fine around a turn's 0.5–1 s, where a latency budget is judged. */
+const BUCKETS = [25, 50, 100, 150, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1250, 1500, 2000, 3000, 5000, 10000];
 
 export interface PipelineMetricsSink {
   observeTurn(record: TurnRecord): void;

@@ -84,7 +84,13 @@ describe('caller clock', () => {
   it('runs one timer for all callers, spreads them over phases of the 20 ms period, each sending every 20 ms, and stops with the last one', async () => {
     const clock = new CallerClock();
     const seen: number[][] = [[], []];
-    const senders: PacedSender[] = seen.map((list) => ({ onSlot: (now: number) => void list.push(now) }));
+    const frames: number[][] = [[], []];
+    const senders: PacedSender[] = seen.map((list, i) => ({
+      onSlot: (now: number, frame: number) => {
+        list.push(now);
+        frames[i]!.push(frame);
+      },
+    }));
     clock.add(senders[0] as PacedSender);
     clock.add(senders[1] as PacedSender);
     expect(clock.size).toBe(2);
@@ -99,6 +105,8 @@ describe('caller clock', () => {
       expect(mean).toBeGreaterThan(18);
       expect(mean).toBeLessThan(40);
     }
+    // Frame numbers are consecutive for each caller: a stall is caught up, not skipped (RTP time stays on real time).
+    for (const f of frames) expect(f).toEqual(f.map((_, k) => (f[0] as number) + k));
     // The second caller is on the next phase: its slots fall between the first caller's, not with them.
     const shared = seen[1]!.filter((t) => seen[0]!.includes(t));
     expect(shared).toHaveLength(0);

@@ -79,8 +79,10 @@ describe('agent audio queue and pacer', () => {
 
   it('after a stall skips the missed 20 ms slots and counts them instead of firing them back to back', async () => {
     const starts: number[] = [];
+    const slots: number[] = [];
     const clock = new MediaClock((tick, now) => {
       starts.push(now);
+      slots.push(tick);
       if (tick === 2) {
         // A 75 ms stall of the worker (e.g. a blocking handshake) inside tick 2.
         const until = performance.now() + 75;
@@ -96,5 +98,33 @@ describe('agent audio queue and pacer', () => {
     const afterStall = (starts[2] as number) - (starts[1] as number);
     expect(afterStall).toBeGreaterThanOrEqual(75 + 15);
     expect(clock.takeBusy()[1]).toBeGreaterThanOrEqual(75);
+    // The slot numbers keep real time: the skipped slots are counted in the next tick's number.
+    expect((slots[2] as number) - (slots[1] as number)).toBe(1 + clock.skipped);
+    expect(clock.currentSlot).toBe(clock.ticks + clock.skipped);
+  });
+
+  it('with a catch-up allowance runs the slots missed in a stall at once, in order, and skips none', async () => {
+    const slots: number[] = [];
+    const starts: number[] = [];
+    const clock = new MediaClock(
+      (slot, now) => {
+        slots.push(slot);
+        starts.push(now);
+        if (slot === 2) {
+          const until = performance.now() + 30; // 15 slots of 2 ms
+          while (performance.now() < until);
+        }
+      },
+      2,
+      200,
+    );
+    clock.start();
+    await new Promise((r) => setTimeout(r, 80));
+    clock.stop();
+    expect(clock.skipped).toBe(0);
+    expect(slots).toEqual(slots.map((_, i) => i + 1));
+    // The missed slots ran back to back right after the stall, not one per timer turn.
+    const burst = starts.slice(2, 12);
+    expect((burst.at(-1) as number) - (burst[0] as number)).toBeLessThan(5);
   });
 });
