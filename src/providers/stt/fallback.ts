@@ -7,6 +7,7 @@
 import type { Logger } from '../../observability/logger.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../circuit-breaker.js';
 import type { Language, PartialStream, PartialStreamOptions, SttProvider, Utterance, UtteranceResult } from './types.js';
+import { linkSignals } from '../linked-signal.js';
 
 export interface FallbackSttOptions extends CircuitBreakerOptions {
   /** Time the primary gets per utterance before the fallback takes over (default 1500 ms). */
@@ -31,9 +32,9 @@ export class FallbackStt implements SttProvider {
     if (!this.breaker.open) {
       const budget = new AbortController();
       const timer = setTimeout(() => budget.abort(), this.opts.budgetMs ?? 1500);
-      const signal = utt.signal ? AbortSignal.any([utt.signal, budget.signal]) : budget.signal;
+      const linked = utt.signal ? linkSignals([utt.signal, budget.signal]) : undefined;
       try {
-        const r = await this.primary.recognize({ ...utt, signal });
+        const r = await this.primary.recognize({ ...utt, signal: linked?.signal ?? budget.signal });
         this.breaker.success();
         return { provider: this.primary.id, ...r };
       } catch (err) {
@@ -44,6 +45,7 @@ export class FallbackStt implements SttProvider {
         this.opts.onFallback?.(reason);
       } finally {
         clearTimeout(timer);
+        linked?.dispose();
       }
     }
     const r = await this.secondary.recognize(utt);

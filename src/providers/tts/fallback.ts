@@ -10,6 +10,7 @@ import type { Logger } from '../../observability/logger.js';
 import { PIPELINE_RATE, StreamingResampler } from '../audio/pcm.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../circuit-breaker.js';
 import type { Language, TtsProvider, TtsRequest } from './types.js';
+import { linkSignals } from '../linked-signal.js';
 
 export interface FallbackTtsOptions extends CircuitBreakerOptions {
   firstAudioBudgetMs?: number;
@@ -67,8 +68,8 @@ export class FallbackTts implements TtsProvider {
       return;
     }
     const ac = new AbortController();
-    const signal = req.signal ? AbortSignal.any([req.signal, ac.signal]) : ac.signal;
-    const it = atPipelineRate(this.primary, { ...req, signal })[Symbol.asyncIterator]();
+    const linked = req.signal ? linkSignals([req.signal, ac.signal]) : undefined;
+    const it = atPipelineRate(this.primary, { ...req, signal: linked?.signal ?? ac.signal })[Symbol.asyncIterator]();
     let produced = false;
     try {
       for (;;) {
@@ -93,6 +94,7 @@ export class FallbackTts implements TtsProvider {
       }
     } finally {
       ac.abort();
+      linked?.dispose();
       it.return?.().catch(() => undefined);
     }
     if (!produced && !req.signal?.aborted) yield* atPipelineRate(this.secondary, { ...req, voice: undefined });
