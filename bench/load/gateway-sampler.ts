@@ -19,7 +19,23 @@ export const METRIC = {
   workerLoopDelay: 'firstring_media_worker_event_loop_delay_seconds',
   pacingJitter: 'firstring_outbound_pacing_jitter_seconds',
   callsActive: 'firstring_calls_active',
+  /** Per media worker and handler thread (labels thread, kind = used | physical | external). */
+  threadHeap: 'firstring_thread_heap_bytes',
+  /** The main thread's heap (prom-client default metric). */
+  mainHeap: 'firstring_nodejs_heap_size_total_bytes',
 } as const;
+
+/**
+ * The V8 heap each thread of the gateway holds in RAM (bytes): `main` (its committed heap), and
+ * `media-N` / `handler-N` (physical size), from one scrape. Empty for a gateway that exposes neither.
+ */
+export function threadHeapBytes(scrape: PromScrape): Record<string, number> {
+  const out: Record<string, number> = {};
+  const main = sampleSum(scrape, METRIC.mainHeap);
+  if (main !== undefined) out.main = main;
+  for (const x of scrape.samples) if (x.name === METRIC.threadHeap && x.labels.kind === 'physical' && x.labels.thread) out[x.labels.thread] = x.value;
+  return out;
+}
 
 /**
  * The gateway's per-turn stage histograms (seconds or ms, as named): where a caller's turn gap
@@ -77,6 +93,8 @@ export interface GatewayFigures {
   threadsPct?: ThreadLoad[];
   /** Machine per-core utilisation % (local gateway only). */
   corePct?: number[];
+  /** Each thread's V8 heap at the window's end (threadHeapBytes), when the gateway exposes it. */
+  heapBytes?: Record<string, number>;
   /** Per-turn stage latencies observed in the window (stages the gateway exposes and that saw a turn). */
   stages?: Partial<Record<StageName, StageFigures>>;
   /** Metrics the bench looked for and the gateway did not expose. */
@@ -209,6 +227,8 @@ export function windowFigures(window: readonly GatewaySample[]): GatewayFigures 
     if (count > 0) stages[key] = { count, p50Ms: bucketQuantile(d, 0.5) * m.scale, p95Ms: bucketQuantile(d, 0.95) * m.scale };
   }
   if (Object.keys(stages).length > 0) f.stages = stages;
+  const heaps = threadHeapBytes(last.scrape);
+  if (Object.keys(heaps).length > 0) f.heapBytes = heaps;
   if (first.threads && last.threads) f.threadsPct = threadUtilisation(first.threads, last.threads, wallS);
   if (first.cores && last.cores) f.corePct = coreUtilisation(first.cores, last.cores);
   return f;

@@ -243,5 +243,6 @@ export interface RunResult {
   /** /metrics scrapes that failed during the run (first ones). */
   scrapeFailures?: string[];
   capacity?: { criteria: Criteria; baselineTurnGapP95Ms: number | null; largestPassingN: number | null; bindingConstraint: string[] };
-  soak?: { rssSlopeBytesPerMin: number | null; rssSeries: Array<[number, number]>; recordsChecked: number; recordsIncomplete: string[]; recordsUnavailable: boolean };
+  /** `heapSlopesBytesPerMin`: each thread's V8 heap trend (threadHeapBytes), to tell JS-heap growth from native growth. */
+  soak?: { rssSlopeBytesPerMin: number | null; heapSlopesBytesPerMin: Record<string, number>; rssSeries: Array<[number, number]>; recordsChecked: number; recordsIncomplete: string[]; recordsUnavailable: boolean };
 }

@@ -3,7 +3,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkCallRecords } from './call-records.js';
-import { GatewaySampler, METRIC, windowFigures } from './gateway-sampler.js';
+import { GatewaySampler, METRIC, threadHeapBytes, windowFigures } from './gateway-sampler.js';
 import { startLocalGateway, startStubProcess, type LocalProcess } from './local-gateway.js';
 import { LoadGenerator, type StepRun } from './orchestrator.js';
 import { sampleSum } from './prom-text.js';
@@ -157,12 +157,22 @@ export async function runCallBench(o: CallBenchOptions): Promise<RunResult> {
         const rss = sampleSum(w.scrape, METRIC.rss);
         return rss === undefined ? [] : [[w.at, rss] as [number, number]];
       });
-      let slope: number | null = null;
-      if (series.length >= 2) slope = linearRegression(series.map((p) => (p[0] - (series[0] as [number, number])[0]) / 60_000), series.map((p) => p[1])).slope;
+      const perMin = (points: Array<[number, number]>): number | null =>
+        points.length >= 2 ? linearRegression(points.map((p) => (p[0] - (points[0] as [number, number])[0]) / 60_000), points.map((p) => p[1])).slope : null;
+      const slope = perMin(series);
+      // Where a growth is: each thread's V8 heap against the whole RSS (the rest is native memory).
+      const heapSeries = new Map<string, Array<[number, number]>>();
+      for (const w of window) for (const [thread, bytes] of Object.entries(threadHeapBytes(w.scrape))) heapSeries.set(thread, [...(heapSeries.get(thread) ?? []), [w.at, bytes]]);
+      const heapSlopes: Record<string, number> = {};
+      for (const [thread, points] of heapSeries) {
+        const sl = perMin(points);
+        if (sl !== null) heapSlopes[thread] = sl;
+      }
       await new Promise((res) => setTimeout(res, 2000));
       const check = await checkCallRecords(url, r.run.calls.filter((c) => c.callId).map((c) => ({ id: c.callId, callerSpoke: c.turns.length > 0 })), { apiKey });
-      result.soak = { rssSlopeBytesPerMin: slope, rssSeries: series, recordsChecked: check.checked, recordsIncomplete: check.incomplete.slice(0, 50), recordsUnavailable: check.unavailable };
-      log(`soak: RSS slope ${slope === null ? '-' : (slope / 1024).toFixed(1)} KiB/min; records checked ${check.checked}, incomplete ${check.incomplete.length}${check.unavailable ? ' (GET /api/v1/calls/{id} unavailable)' : ''}`);
+      result.soak = { rssSlopeBytesPerMin: slope, heapSlopesBytesPerMin: heapSlopes, rssSeries: series, recordsChecked: check.checked, recordsIncomplete: check.incomplete.slice(0, 50), recordsUnavailable: check.unavailable };
+      const heapText = Object.entries(heapSlopes).map(([t, v]) => `${t} ${(v / 1024).toFixed(1)}`).join(', ');
+      log(`soak: RSS slope ${slope === null ? '-' : (slope / 1024).toFixed(1)} KiB/min (V8 heaps, KiB/min: ${heapText || '-'}); records checked ${check.checked}, incomplete ${check.incomplete.length}${check.unavailable ? ' (GET /api/v1/calls/{id} unavailable)' : ''}`);
     }
     result.marginalRss = marginalRssPerCall(result.steps);
     if (result.marginalRss) log(`marginal RSS per call ${(result.marginalRss.bytesPerCall / 2 ** 20).toFixed(2)} MiB (least squares over ${result.marginalRss.steps} steps)`);

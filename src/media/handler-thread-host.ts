@@ -10,6 +10,7 @@ import { AgentRingReader } from './agent-frame-ring.js';
 import { CallerRingWriter } from './caller-frame-ring.js';
 import { BridgeSlotViews, bridgeBuffer } from './handler-bridge-memory.js';
 import type { FromHandlerThread, HandlerThreadData, ToHandlerThread } from './handler-thread-messages.js';
+import type { ThreadHeap } from '../observability/thread-heap.js';
 import type { CallContext, CallHandler, CallHandlerFactory, CallMediaConfig, VoiceActivity } from './webrtc-call-handler.js';
 
 export interface HandlerThreadOptions {
@@ -39,6 +40,8 @@ export class HandlerThreadHost {
   private readonly remotes = new Map<string, RemoteCallHandler>();
   private readonly worker: Worker;
   private exited = false;
+  /** The handler thread's heap as it last reported it (every second). */
+  heap: ThreadHeap | undefined;
 
   private constructor(private readonly opts: HandlerThreadOptions) {
     this.bridge = bridgeBuffer(opts.maxCalls);
@@ -155,6 +158,9 @@ export class HandlerThreadHost {
         return;
       case 'log':
         this.opts.log(m.level, m.msg, m.err);
+        return;
+      case 'heap':
+        this.heap = m.heap;
         return;
     }
   }

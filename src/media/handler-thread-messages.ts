@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Tenant } from '../agent/tenant/schema.js';
+import type { ThreadHeap } from '../observability/thread-heap.js';
 import type { CallMediaConfig, LatencyMark, TurnRecord } from './webrtc-call-handler.js';
 
 /**
@@ -31,7 +32,9 @@ export type FromHandlerThread =
   | { t: 'hangup'; callId: string; reason: string }
   /** The handler threw: the call ends with `handler_error`. */
   | { t: 'failed'; callId: string; err: string }
-  | { t: 'log'; level: 'warn' | 'error'; msg: string; err?: string };
+  | { t: 'log'; level: 'warn' | 'error'; msg: string; err?: string }
+  /** Every second: this thread's V8 heap (the media worker passes it on with its own stats). */
+  | { t: 'heap'; heap: ThreadHeap };
 
 export interface HandlerThreadData {
   /** URL (href) of the module exporting `createCallHandler`. */

@@ -17,6 +17,7 @@ import { wallClock, type CallHandler, type CallHandlerFactory } from './webrtc-c
 import { replaceWorkerTenants } from './worker-tenants.js';
 import { setThreadNice } from './worker-thread-priority.js';
 import { armThreadProfile, profileRequestFromEnv } from '../observability/thread-profiler.js';
+import { threadHeap } from '../observability/thread-heap.js';
 import type { FromHandlerThread, HandlerThreadData, ToHandlerThread } from './handler-thread-messages.js';
 
 const port = parentPort;
@@ -146,6 +147,8 @@ port.on('message', (m: ToHandlerThread) => {
       return;
   }
 });
+
+setInterval(() => post({ t: 'heap', heap: threadHeap() }), 1000).unref();
 
 // FIRSTRING_MEDIA_CPU_PROF=<dir>: this thread is profiled too, in the same window as its media worker (thread-profiler.ts).
 const profileRequest = profileRequestFromEnv();

@@ -12,6 +12,7 @@ import { HandlerThreadHost } from './handler-thread-host.js';
 import { installNativeX25519 } from './werift-native-x25519.js';
 import { mediaWorkerRtPriorityFromEnv, setThreadNice, setThreadRealtime } from './worker-thread-priority.js';
 import { replaceWorkerTenants } from './worker-tenants.js';
+import { threadHeap } from '../observability/thread-heap.js';
 import type { FromWorker, MediaWorkerData, ToWorker } from './worker-pool-messages.js';
 
 /**
@@ -107,6 +108,7 @@ setInterval(() => {
     skipped: clock.skipped - sent.skipped,
     calls: sessions.size,
     playoutDelayMs: jitter.mod?.takeOffsetDelays() ?? [],
+    heap: host?.heap ? { media: threadHeap(), handler: host.heap } : { media: threadHeap() },
     loopDelayMs: loopDelay.count > 0 ? { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) } : { p50: 0, p99: 0, max: 0 },
   });
   loopDelay.reset();

@@ -1,5 +1,6 @@
 import type { Tenant } from '../agent/tenant/schema.js';
 import type { MessagePort } from 'node:worker_threads';
+import type { ThreadHeap } from '../observability/thread-heap.js';
 import type { LatencyMark, TurnRecord } from './webrtc-call-handler.js';
 import type { WebRtcSettings } from './webrtc-settings.js';
 import type { IceCandidateInit } from './webrtc-transport.js';
@@ -31,9 +32,21 @@ export type FromWorker =
   /**
    * Every second: tick lateness (`jitterMs`) and busy time (`busyMs`) per tick, counters since
    * the last stats, the caller audio's jitter-buffer delay at each end of caller speech
-   * (`playoutDelayMs`), and the worker's own event-loop delay over that second (ms).
+   * (`playoutDelayMs`), the worker's own event-loop delay over that second (ms), and the V8
+   * heaps of the worker and of its handler thread.
    */
-  | { t: 'stats'; jitterMs: number[]; busyMs: number[]; ticks: number; overruns: number; skipped: number; calls: number; playoutDelayMs: number[]; loopDelayMs: { p50: number; p99: number; max: number } }
+  | {
+      t: 'stats';
+      jitterMs: number[];
+      busyMs: number[];
+      ticks: number;
+      overruns: number;
+      skipped: number;
+      calls: number;
+      playoutDelayMs: number[];
+      loopDelayMs: { p50: number; p99: number; max: number };
+      heap: { media: ThreadHeap; handler?: ThreadHeap };
+    }
   | { t: 'log'; level: 'warn' | 'error'; msg: string; err?: string };
 
 export interface MediaWorkerData {

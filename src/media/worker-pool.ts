@@ -207,6 +207,12 @@ export class MediaWorkerPool implements CallHost {
         if (m.skipped > 0) metrics.mediaTicksSkipped.inc(m.skipped);
         const worker = String(slot.index);
         for (const stat of ['p50', 'p99', 'max'] as const) metrics.workerLoopDelay.set({ worker, stat }, m.loopDelayMs[stat] / 1000);
+        for (const [thread, heap] of [[`media-${worker}`, m.heap.media], [`handler-${worker}`, m.heap.handler]] as const) {
+          if (!heap) continue;
+          metrics.threadHeap.set({ thread, kind: 'used' }, heap.usedBytes);
+          metrics.threadHeap.set({ thread, kind: 'physical' }, heap.physicalBytes);
+          metrics.threadHeap.set({ thread, kind: 'external' }, heap.externalBytes);
+        }
         return;
       }
       case 'candidate':

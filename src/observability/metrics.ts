@@ -24,6 +24,8 @@ export interface GatewayMetrics {
   readonly tickDuration: Histogram;
   /** Each media worker's own event-loop delay over its last 1-s report (seconds), by worker and stat (p50, p99, max). */
   readonly workerLoopDelay: Gauge<'worker' | 'stat'>;
+  /** V8 heap of each media worker and handler thread (the main thread's is in the default nodejs_heap_* metrics), bytes. */
+  readonly threadHeap: Gauge<'thread' | 'kind'>;
   readonly setupSeconds: Histogram;
   readonly endOfUtteranceSeconds: Histogram;
   readonly endToEndSeconds: Histogram;
@@ -61,6 +63,12 @@ export function createMetrics(withDefaults = true): GatewayMetrics {
       name: 'firstring_media_worker_event_loop_delay_seconds',
       help: 'Media worker event-loop delay over its last 1-s report, by worker and stat (p50, p99, max)',
       labelNames: ['worker', 'stat'],
+      registers,
+    }),
+    threadHeap: new Gauge({
+      name: 'firstring_thread_heap_bytes',
+      help: 'V8 heap of each media worker and handler thread, by thread (media-N, handler-N) and kind (used, physical, external)',
+      labelNames: ['thread', 'kind'],
       registers,
     }),
     setupSeconds: new Histogram({ name: 'firstring_call_setup_seconds', help: 'Offer received to first agent packet out', buckets: LATENCY_BUCKETS, registers }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { windowFigures, type GatewaySample } from '../../bench/load/gateway-sampler.js';
+import { threadHeapBytes, windowFigures, type GatewaySample } from '../../bench/load/gateway-sampler.js';
 import { parsePromText } from '../../bench/load/prom-text.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 
@@ -27,5 +27,28 @@ describe('gateway window figures from the media workers’ own metrics', () => {
     // The largest value seen in the window, over workers and samples (the 200 ms before it counts too).
     expect(f.mediaLoopDelayP99Ms).toBeCloseTo(200, 9);
     expect(f.mediaLoopDelayMaxMs).toBeCloseTo(45, 9);
+  });
+
+  it('gives per-stage p50/p95 of the turns observed in the window only, and each thread’s heap at its end', async () => {
+    const m = createMetrics(false);
+    m.endToEndSeconds.observe(5); // before the window: not counted
+    const first: GatewaySample = { at: 1_000_000, scrape: parsePromText(await m.registry.metrics()) };
+    for (let i = 0; i < 100; i++) m.endToEndSeconds.observe(i < 90 ? 0.55 : 0.95);
+    for (let i = 0; i < 10; i++) m.playoutDelay.observe(0.03);
+    m.threadHeap.set({ thread: 'media-0', kind: 'physical' }, 30e6);
+    m.threadHeap.set({ thread: 'media-0', kind: 'used' }, 20e6);
+    m.threadHeap.set({ thread: 'handler-0', kind: 'physical' }, 50e6);
+    const last: GatewaySample = { at: 1_010_000, scrape: parsePromText(await m.registry.metrics()) };
+    const f = windowFigures([first, last]);
+    expect(f.stages?.endToEnd?.count).toBe(100);
+    // Interpolated inside the 0.5–0.6 s and 0.9–1 s buckets.
+    expect(f.stages?.endToEnd?.p50Ms).toBeGreaterThan(500);
+    expect(f.stages?.endToEnd?.p50Ms).toBeLessThanOrEqual(600);
+    expect(f.stages?.endToEnd?.p95Ms).toBeGreaterThan(900);
+    expect(f.stages?.endToEnd?.p95Ms).toBeLessThanOrEqual(1000);
+    expect(f.stages?.playoutDelay?.count).toBe(10);
+    expect(f.stages?.transcription).toBeUndefined();
+    expect(f.heapBytes).toEqual({ 'media-0': 30e6, 'handler-0': 50e6 });
+    expect(threadHeapBytes(first.scrape)).toEqual({});
   });
 });

@@ -56,6 +56,10 @@ describe('WebRTC call through the media worker pool (werift caller)', () => {
       expect(ended?.latency.firstPacketIn).toBeDefined();
       const metrics = await gw.metrics.registry.metrics();
       expect(metrics).toMatch(/firstring_end_to_end_seconds_count 1/);
+      // The worker's stats carry the caller audio's jitter-buffer delay at its end of speech, and each thread's heap.
+      expect(metrics).toMatch(/firstring_caller_playout_delay_seconds_count [1-9]/);
+      expect(metrics).toMatch(/firstring_thread_heap_bytes\{thread="media-0",kind="physical"\} [1-9]/);
+      expect(metrics).toMatch(/firstring_thread_heap_bytes\{thread="handler-0",kind="physical"\} [1-9]/);
       // The media path ran on the native core's SRTP (werift's TypeScript SRTP swapped out).
       expect(metrics).toMatch(/firstring_srtp_sessions_total\{impl="native"\} 1/);
       // Caller audio came out of the native jitter engine (one batch per tick for all calls).

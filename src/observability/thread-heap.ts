@@ -1,0 +1,18 @@
+import { getHeapStatistics } from 'node:v8';
+
+/**
+ * One thread's V8 heap, as the thread itself sees it (each worker thread has its own
+ * isolate). `physicalBytes` is what the heap holds in RAM, the part of the process RSS
+ * it accounts for; `externalBytes` is memory outside the heap that its objects keep
+ * alive (ArrayBuffers included), which may live in malloc'd memory of this process.
+ */
+export interface ThreadHeap {
+  usedBytes: number;
+  physicalBytes: number;
+  externalBytes: number;
+}
+
+export function threadHeap(): ThreadHeap {
+  const h = getHeapStatistics();
+  return { usedBytes: h.used_heap_size, physicalBytes: h.total_physical_size, externalBytes: h.external_memory };
+}
