@@ -6,13 +6,15 @@
  * `FIRSTRING_MEDIA_CPU_PROF_DELAY_S` seconds, keeps it `FIRSTRING_MEDIA_CPU_PROF_SECONDS`,
  * and writes `<dir>/<label>-<pid>-<time>.cpuprofile` plus a `.window.json` with what the
  * thread saw meanwhile: GC pauses by kind, tick busy/lateness, counters passed in by the
- * caller (packets in/out). Off unless the variable is set.
+ * caller (packets in/out). `FIRSTRING_MEDIA_HEAP_SNAPSHOT=1` adds a heap snapshot of the
+ * thread at the window's end (what a thread's calls keep alive, for the memory per call).
+ * Off unless the variable is set.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { PerformanceObserver, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { z } from 'zod';
 
 const RequestSchema = z.object({
@@ -30,6 +32,8 @@ const RequestSchema = z.object({
    * and died in a mark-compact (what drives full GCs); `0` none.
    */
   heap: z.enum(['0', '1', 'major']).default('0'),
+  /** Also write a heap snapshot (`.heapsnapshot`) of the thread at the window's end: what its calls keep alive. */
+  snapshot: z.enum(['0', '1']).default('0'),
 });
 export type ThreadProfileRequest = z.infer<typeof RequestSchema>;
 
@@ -44,6 +48,7 @@ export function profileRequestFromEnv(env: NodeJS.ProcessEnv = process.env): Thr
     seconds: env.FIRSTRING_MEDIA_CPU_PROF_SECONDS,
     intervalUs: env.FIRSTRING_MEDIA_CPU_PROF_INTERVAL_US,
     heap: env.FIRSTRING_MEDIA_HEAP_PROF,
+    snapshot: env.FIRSTRING_MEDIA_HEAP_SNAPSHOT,
   });
   if (!parsed.success) throw new Error(`FIRSTRING_MEDIA_CPU_PROF*: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
@@ -180,6 +185,7 @@ async function runWindow(req: ThreadProfileRequest, label: string, probe: Profil
     const profileFile = `${base}.cpuprofile`;
     writeFileSync(profileFile, JSON.stringify(profile));
     if (heapProfile) writeFileSync(`${base}.heapprofile`, JSON.stringify(heapProfile));
+    if (req.snapshot === '1') writeHeapSnapshot(`${base}.heapsnapshot`);
     const window: ProfileWindow = {
       label,
       startedAt,
