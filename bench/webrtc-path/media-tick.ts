@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import type { MediaPacket } from '../../src/media/call-transport.js';
 import * as engineModule from '../../src/media/media-engine.js';
 import { FRAME_SAMPLES, OpusDecoder16k, OpusEncoder16k } from '../../src/media/opus-codec.js';
-import { FrameSlab } from '../../src/media/frame-slab.js';
+import { FrameSlab } from '../../src/providers/audio/frame-slab.js';
 import { NativeOpusEncoder16k, type AgentFrameEncoder } from '../../src/media/native-opus-encoder.js';
 import { WorkerJitterEngine, type EngineCall, type FrameAnalysis } from '../../src/media/webrtc-jitter-engine.js';
 import { speak } from '../../test/support/espeak.js';

@@ -2,7 +2,7 @@ import type { CallTransport } from './call-transport.js';
 import type { AgentAudioSink, AgentFrameSource, EncodedFrame, LatencyMark } from './webrtc-call-handler.js';
 import type { AgentFrameEncoder } from './native-opus-encoder.js';
 import { FRAME_MS, FRAME_SAMPLES, RTP_TICKS_PER_FRAME } from './opus-codec.js';
-import { FrameSlab } from './frame-slab.js';
+import { FrameSlab } from '../providers/audio/frame-slab.js';
 
 /**
  * One 20 ms media clock per worker, on the monotonic clock (performance.now).

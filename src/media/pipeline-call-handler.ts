@@ -11,7 +11,7 @@ import { createDialogSession, type DialogSession } from '../agent/session.js';
 import type { EndReason } from '../agent/types.js';
 import { CallPipeline, type AgentActions, type PipelineMetric, type TurnRecord } from '../pipeline/index.js';
 import type { CallContext, CallHandler, CallHandlerFactory, CallMediaConfig, VoiceActivity } from './webrtc-call-handler.js';
-import { FrameSlab } from './frame-slab.js';
+import { FrameSlab } from '../providers/audio/frame-slab.js';
 import { pipelineWorkerContext, type PipelineWorkerContext } from './pipeline-worker-context.js';
 import { traceChannel, type PipelineTrace, type TraceBatcher } from './pipeline-trace.js';
 

@@ -34,12 +34,22 @@ describe('PCM helpers', () => {
     expect(() => new StreamingResampler(0, 16000)).toThrow(/bad resample rates/);
   });
 
-  it('frames samples into 320-sample frames and pads the tail', () => {
+  it('frames samples into 320-sample frames and pads the tail with silence', () => {
     const f = new Framer();
-    expect(f.push(new Int16Array(700))).toHaveLength(2);
+    const ramp = Int16Array.from({ length: 700 }, (_, i) => i + 1);
+    const frames = f.push(ramp);
+    expect(frames).toHaveLength(2);
     const last = f.end()!;
     expect(last).toHaveLength(320);
+    expect([...last.subarray(0, 60)]).toEqual([...ramp.subarray(640)]);
+    expect(last.subarray(60).every((x) => x === 0)).toBe(true);
     expect(f.end()).toBeUndefined();
+    // Frames come from one slab, and later pushes never change a frame already handed out.
+    expect(frames[1]!.buffer).toBe(frames[0]!.buffer);
+    f.push(new Int16Array(2000).fill(-7));
+    expect(frames[0]![0]).toBe(1);
+    expect(frames[1]![319]).toBe(640);
+    expect(last[59]).toBe(700);
   });
 
   it('carries an odd byte of s16le across chunks', () => {

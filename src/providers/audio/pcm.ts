@@ -1,4 +1,5 @@
 /** PCM helpers shared by the providers and the pipeline: 16-bit mono samples throughout. */
+import { FrameSlab } from './frame-slab.js';
 
 /** The pipeline's internal audio format: 16 kHz mono, 20 ms frames. */
 export const PIPELINE_RATE = 16_000;
@@ -48,13 +49,18 @@ export class StreamingResampler {
   }
 }
 
-/** Cuts a sample stream into fixed frames; `end()` pads the tail with silence. */
+/**
+ * Cuts a sample stream into fixed frames; `end()` pads the tail with silence. Frames are cut
+ * from slabs (frame-slab.ts): a reply's seconds of queued speech are a few backing stores, not
+ * one per 20 ms. A frame handed out is never written again.
+ */
 export class Framer {
+  private readonly slab = new FrameSlab();
   private buf: Int16Array;
   private fill = 0;
 
   constructor(readonly frameSamples: number = FRAME_SAMPLES) {
-    this.buf = new Int16Array(frameSamples);
+    this.buf = this.slab.alloc(frameSamples);
   }
 
   push(samples: Int16Array): Int16Array[] {
@@ -67,7 +73,7 @@ export class Framer {
       i += n;
       if (this.fill === this.frameSamples) {
         frames.push(this.buf);
-        this.buf = new Int16Array(this.frameSamples);
+        this.buf = this.slab.alloc(this.frameSamples);
         this.fill = 0;
       }
     }
@@ -78,7 +84,7 @@ export class Framer {
   end(): Int16Array | undefined {
     if (this.fill === 0) return undefined;
     const last = this.buf;
-    this.buf = new Int16Array(this.frameSamples);
+    this.buf = this.slab.alloc(this.frameSamples);
     this.fill = 0;
     return last;
   }

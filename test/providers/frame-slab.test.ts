@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameSlab } from '../../src/media/frame-slab.js';
+import { FrameSlab } from '../../src/providers/audio/frame-slab.js';
 import { AgentAudioQueue } from '../../src/media/pacer.js';
 
 describe('FrameSlab: kept copies of reused caller frames', () => {
