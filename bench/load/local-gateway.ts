@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -86,14 +86,27 @@ export async function startNodeScript(
   }
 }
 
-/** The local OpenAI-compatible stub (bench/openai-stub) in its own process, with chosen delays. */
-export async function startStubProcess(o: StubOptions, cpus?: string): Promise<LocalProcess & { baseURL: string }> {
+/** Nice value of the stub's thread: above the callers sharing its cores (0). */
+const STUB_NICE = -5;
+
+/**
+ * The local OpenAI-compatible stub (bench/openai-stub) in its own process, with chosen delays.
+ * It stands in for a remote provider, so it must not queue behind the synthetic callers it shares
+ * the load cores with: its thread runs at a higher priority than theirs when the OS allows
+ * (`priorityRefused` says why not; its answers may then carry the generator's load).
+ */
+export async function startStubProcess(o: StubOptions, cpus?: string): Promise<LocalProcess & { baseURL: string; priorityRefused?: string }> {
   const p = await startNodeScript('bench/load/stub-process.ts', ['--ttft-ms', String(o.ttftMs), '--ttfb-ms', String(o.ttfbMs), '--stt-ms', String(o.transcriptionDelayMs)], {
     ready: /^STUB (\S+)$/,
     what: 'OpenAI stub',
     cpus,
   });
-  return { pid: p.pid, baseURL: p.match, stop: p.stop };
+  try {
+    setPriority(p.pid, STUB_NICE);
+    return { pid: p.pid, baseURL: p.match, stop: p.stop };
+  } catch (err) {
+    return { pid: p.pid, baseURL: p.match, stop: p.stop, priorityRefused: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 export interface LocalGateway extends LocalProcess {
@@ -108,11 +121,22 @@ export async function startLocalGateway(o: { cpus?: string; env?: Record<string,
   const dir = mkdtempSync(join(tmpdir(), 'firstring-bench-'));
   // BENCH_GATEWAY_NODE_ARGS: extra Node/V8 flags for the gateway process (e.g. GC settings under test).
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // BENCH_GATEWAY_ENV: extra KEY=VALUE pairs (space-separated) for the gateway process only (e.g. an allocator under test).
+  const extraEnv = Object.fromEntries(
+    (process.env.BENCH_GATEWAY_ENV ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((kv) => {
+        const i = kv.indexOf('=');
+        if (i < 1) throw new Error(`BENCH_GATEWAY_ENV: "${kv}" is not KEY=VALUE`);
+        return [kv.slice(0, i), kv.slice(i + 1)];
+      }),
+  );
   const [cmd, args] = pinned(o.cpus, process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'src/main.ts')]);
   const child = spawn(cmd, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', FIRSTRING_DB: join(dir, 'bench.db'), ...o.env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', FIRSTRING_DB: join(dir, 'bench.db'), ...extraEnv, ...o.env },
   });
   reapOnExit(child);
   const stop = stopper(child);

@@ -82,6 +82,7 @@ export async function runCallBench(o: CallBenchOptions): Promise<RunResult> {
       });
       apiKey = `bench-operator-${randomBytes(16).toString('hex')}`;
       const env: Record<string, string> = { FIRSTRING_OPERATOR_KEYS: apiKey };
+      if (stub?.priorityRefused) log(`OpenAI stub keeps the callers' priority (${stub.priorityRefused}): its answers may carry the generator's load`);
       if (stub) {
         owned.push(stub);
         env.OPENAI_BASE_URL = stub.baseURL;
