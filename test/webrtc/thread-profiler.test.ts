@@ -19,7 +19,10 @@ describe('on-demand CPU profile of a media worker thread', () => {
       seconds: 15,
       intervalUs: 200,
       heap: '1',
+      snapshot: '0',
     });
+    expect(profileRequestFromEnv({ FIRSTRING_MEDIA_CPU_PROF: '/tmp/p', FIRSTRING_MEDIA_HEAP_SNAPSHOT: '1' })?.snapshot).toBe('1');
+    expect(() => profileRequestFromEnv({ FIRSTRING_MEDIA_CPU_PROF: '/tmp/p', FIRSTRING_MEDIA_HEAP_SNAPSHOT: 'on' })).toThrow(/snapshot/);
     expect(() => profileRequestFromEnv({ FIRSTRING_MEDIA_CPU_PROF: '/tmp/p', FIRSTRING_MEDIA_CPU_PROF_SECONDS: '-1' })).toThrow(/FIRSTRING_MEDIA_CPU_PROF.*seconds/);
     expect(() => profileRequestFromEnv({ FIRSTRING_MEDIA_CPU_PROF: '/tmp/p', FIRSTRING_MEDIA_HEAP_PROF: 'yes' })).toThrow(/heap/);
   });
@@ -40,7 +43,7 @@ describe('on-demand CPU profile of a media worker thread', () => {
         let calls = 0, ticks = 0;
         setTimeout(() => { calls = 3; }, 600);
         const busy = setInterval(() => { ticks++; const a = []; for (let i = 0; i < 2000; i++) a.push({ i }); }, 5);
-        p.armThreadProfile({ dir: ${JSON.stringify(dir)}, calls: 3, delayS: 0.2, seconds: 0.4, intervalUs: 500, heap: 'major' }, 'test-worker',
+        p.armThreadProfile({ dir: ${JSON.stringify(dir)}, calls: 3, delayS: 0.2, seconds: 0.4, intervalUs: 500, heap: 'major', snapshot: '1' }, 'test-worker',
           { calls: () => calls, counters: () => ({ ticks }) },
           (r) => { clearInterval(busy); parentPort.postMessage({ file: r instanceof Error ? null : r, error: r instanceof Error ? r.message : null, openedAfterMs: performance.now() - t0 }); });
       });`;
@@ -64,6 +67,11 @@ describe('on-demand CPU profile of a media worker thread', () => {
       expect(win.wallMs).toBeGreaterThanOrEqual(390);
       expect(win.heapAtStart.new_space).toBeGreaterThanOrEqual(0);
       expect(readdirSync(dir).some((f) => f.endsWith('.heapprofile'))).toBe(true);
+      // The heap snapshot of the thread at the window's end: V8's format, with the worker's objects in it.
+      const snapshotFile = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot')) as string;
+      const snapshot = JSON.parse(readFileSync(join(dir, snapshotFile), 'utf8')) as { snapshot: { node_count: number }; strings: string[] };
+      expect(snapshot.snapshot.node_count).toBeGreaterThan(1000);
+      expect(snapshot.strings).toContain('test-worker');
     } finally {
       await w.terminate();
     }
