@@ -16,7 +16,7 @@ import { FrameSlab } from '../providers/audio/frame-slab.js';
 export class MediaClock {
   private timer: NodeJS.Timeout | undefined;
   private next = 0;
-  /** Slot number of the next tick: ticks run plus slots skipped. */
+  /** Slot number of the last tick run: ticks run plus slots skipped. */
   private slot = 0;
   /** Lateness of each tick in ms, drained by `takeJitter()`. */
   private jitter: number[] = [];
