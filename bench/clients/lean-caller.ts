@@ -15,11 +15,11 @@
 import { RTCPeerConnection, RTCRtpCodecParameters, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
 import type { MediaPacket } from '../../src/media/call-transport.js';
 import { attachLeanRtp, createLeanRtpStats, type LeanRtpPath, type LeanRtpStats } from '../../src/media/lean-rtp-path.js';
-import { RTP_TICKS_PER_FRAME } from '../../src/media/opus-codec.js';
 import type { ServerMessage } from '../../src/signaling/protocol.js';
 import type { CallerClock, PacedSender } from './caller-clock.js';
 import { applySignal, openSignaling, type Signaling } from './call-signaling.js';
-import type { EncodedUtterance, PreEncodedAudio } from './opus-frames.js';
+import { CallerRtpStream } from './caller-rtp-stream.js';
+import type { PreEncodedAudio } from './opus-frames.js';
 import { AgentSpeechDetector } from './opus-speech-classifier.js';
 import { SetupTimeline } from './setup-timeline.js';
 
@@ -46,8 +46,6 @@ export interface LeanReceived {
 }
 
 const OPUS_PAYLOAD_TYPE = 111;
-/** Frames skipped at most in one go (a stall of the caller process beyond this is not worth replaying as losses). */
-const MAX_MISSED_FRAMES = 500;
 
 export class LeanWebRtcCaller implements PacedSender {
   readonly received: LeanReceived[] = [];
@@ -64,16 +62,12 @@ export class LeanWebRtcCaller implements PacedSender {
   private signaling!: Signaling;
   private pc!: RTCPeerConnection;
   private path: LeanRtpPath | undefined;
-  private readonly queue: EncodedUtterance[] = [];
-  private current: EncodedUtterance | undefined;
-  private pos = 0;
-  private seq = (Math.random() * 0x10000) >>> 0;
-  /** Frame number of the last slot sent (-1 before the first). */
-  private lastFrame = -1;
-  private ts = (Math.random() * 0x1_0000_0000) >>> 0;
+  private readonly stream: CallerRtpStream;
   private closed = false;
 
-  private constructor(private readonly opts: LeanCallerOptions) {}
+  private constructor(private readonly opts: LeanCallerOptions) {
+    this.stream = new CallerRtpStream(opts.audio.silence);
+  }
 
   /** Places a call; resolves once the offer is sent (media starts when DTLS connects). */
   static async place(opts: LeanCallerOptions): Promise<LeanWebRtcCaller> {
@@ -89,42 +83,17 @@ export class LeanWebRtcCaller implements PacedSender {
 
   /** Queues 16 kHz mono PCM (encoded once per process) after whatever is queued. */
   say(pcm: Int16Array): void {
-    const u = this.opts.audio.utterance(pcm);
-    if (u.frames.length > 0) this.queue.push(u);
+    this.stream.queueUtterance(this.opts.audio.utterance(pcm));
   }
 
-  /**
-   * Sends this 20 ms slot's packet (called by the process's CallerClock once the lean path carries the call).
-   * Frames of slots the clock skipped are lost, as on a network: the utterance, sequence number and
-   * timestamp move past them, so RTP time stays on real time (RFC 3550 §5.1).
-   */
+  /** Sends this 20 ms slot's packet (called by the process's CallerClock once the lean path carries the call). */
   onSlot(_now: number, frame: number): void {
     const path = this.path;
     if (!path) return;
-    const missed = this.lastFrame < 0 ? 0 : Math.min(Math.max(frame - this.lastFrame - 1, 0), MAX_MISSED_FRAMES);
-    this.lastFrame = frame;
-    for (let i = 0; i < missed; i++) this.nextPayload(false);
-    this.seq = (this.seq + missed) & 0xffff;
-    this.ts = (this.ts + missed * RTP_TICKS_PER_FRAME) >>> 0;
-    const payload = this.nextPayload(true);
+    const p = this.stream.next(frame);
+    if (p.speech) this.lastSpeechSentAt = performance.timeOrigin + performance.now();
     // False only when the selected ICE pair moved somewhere the lean path cannot use: nothing is sent.
-    path.send(payload, this.seq, this.ts, false);
-    this.seq = (this.seq + 1) & 0xffff;
-    this.ts = (this.ts + RTP_TICKS_PER_FRAME) >>> 0;
-  }
-
-  /** The next frame of the current utterance, else silence; `sent`: it goes out now (speech send times are kept). */
-  private nextPayload(sent: boolean): Buffer {
-    const u = this.current ?? this.queue.shift();
-    if (!u) return this.opts.audio.silence;
-    this.current = u;
-    const payload = u.frames[this.pos] as Buffer;
-    if (sent && u.speech[this.pos] === 1) this.lastSpeechSentAt = performance.timeOrigin + performance.now();
-    if (++this.pos >= u.frames.length) {
-      this.current = undefined;
-      this.pos = 0;
-    }
-    return payload;
+    path.send(p.payload, p.sequenceNumber, p.timestamp, false);
   }
 
   hangup(): void {
