@@ -12,6 +12,37 @@ import type { EncodedUtterance } from './opus-frames.js';
 /** Frames skipped at most in one go (a stall of the caller process beyond this is not worth replaying as losses). */
 const MAX_MISSED_FRAMES = 500;
 
+/**
+ * Sequence numbers and timestamps of a 20 ms frame stream keyed by frame number: a frame
+ * number that jumps (slots skipped) moves both past the missing frames, as lost packets.
+ */
+export class RtpFrameCounter {
+  /** Frame number of the last frame (-1 before the first). */
+  private lastFrame = -1;
+
+  constructor(
+    private seq = (Math.random() * 0x10000) >>> 0,
+    private ts = (Math.random() * 0x1_0000_0000) >>> 0,
+  ) {}
+
+  /** Moves to frame `frame`; returns how many frames were skipped since the last one. */
+  advanceTo(frame: number): number {
+    const missed = this.lastFrame < 0 ? 0 : Math.min(Math.max(frame - this.lastFrame - 1, 0), MAX_MISSED_FRAMES);
+    this.lastFrame = frame;
+    this.seq = (this.seq + missed) & 0xffff;
+    this.ts = (this.ts + missed * RTP_TICKS_PER_FRAME) >>> 0;
+    return missed;
+  }
+
+  /** The current frame's sequence number and timestamp; moves both on by one frame. */
+  take(out: { sequenceNumber: number; timestamp: number }): void {
+    out.sequenceNumber = this.seq;
+    out.timestamp = this.ts;
+    this.seq = (this.seq + 1) & 0xffff;
+    this.ts = (this.ts + RTP_TICKS_PER_FRAME) >>> 0;
+  }
+}
+
 export interface OutgoingPacket {
   payload: Buffer;
   sequenceNumber: number;
@@ -24,15 +55,15 @@ export class CallerRtpStream {
   private readonly queue: EncodedUtterance[] = [];
   private current: EncodedUtterance | undefined;
   private pos = 0;
-  /** Frame number of the last slot sent (-1 before the first). */
-  private lastFrame = -1;
+  private readonly counter: RtpFrameCounter;
   private readonly out: OutgoingPacket;
 
   constructor(
     private readonly silence: Buffer,
-    private seq = (Math.random() * 0x10000) >>> 0,
-    private ts = (Math.random() * 0x1_0000_0000) >>> 0,
+    seq?: number,
+    ts?: number,
   ) {
+    this.counter = new RtpFrameCounter(seq, ts);
     this.out = { payload: silence, sequenceNumber: 0, timestamp: 0, speech: false };
   }
 
@@ -43,17 +74,11 @@ export class CallerRtpStream {
 
   /** The packet of frame slot `frame` (the object is reused by the next call). */
   next(frame: number): OutgoingPacket {
-    const missed = this.lastFrame < 0 ? 0 : Math.min(Math.max(frame - this.lastFrame - 1, 0), MAX_MISSED_FRAMES);
-    this.lastFrame = frame;
+    const missed = this.counter.advanceTo(frame);
     for (let i = 0; i < missed; i++) this.take();
-    this.seq = (this.seq + missed) & 0xffff;
-    this.ts = (this.ts + missed * RTP_TICKS_PER_FRAME) >>> 0;
     const o = this.out;
     o.speech = this.take();
-    o.sequenceNumber = this.seq;
-    o.timestamp = this.ts;
-    this.seq = (this.seq + 1) & 0xffff;
-    this.ts = (this.ts + RTP_TICKS_PER_FRAME) >>> 0;
+    this.counter.take(o);
     return o;
   }
 

@@ -1,7 +1,8 @@
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
 import WebSocket from 'ws';
 import { applySignal } from './call-signaling.js';
-import { FRAME_MS, FRAME_SAMPLES, OpusDecoder16k, OpusEncoder16k, RTP_TICKS_PER_FRAME } from '../../src/media/opus-codec.js';
+import { FRAME_MS, FRAME_SAMPLES, OpusDecoder16k, OpusEncoder16k } from '../../src/media/opus-codec.js';
+import { RtpFrameCounter } from './caller-rtp-stream.js';
 import { EnergyTurnDetector } from '../../src/media/webrtc-energy-detector.js';
 import { MediaClock } from '../../src/media/pacer.js';
 import type { ServerMessage } from '../../src/signaling/protocol.js';
@@ -43,9 +44,7 @@ export class WebRtcCaller {
   private readonly silence = new Int16Array(FRAME_SAMPLES);
   private pending: Int16Array[] = [];
   private clock: MediaClock | undefined;
-  private lastSlot = -1;
-  private seq = 1000;
-  private ts = 5000;
+  private readonly counter = new RtpFrameCounter(1000, 5000);
   private sending = true;
   private lastSpeechSentAt = 0;
   private listeners: Array<() => void> = [];
@@ -181,17 +180,14 @@ export class WebRtcCaller {
   }
 
   private sendSlot(slot: number): void {
-    const missed = this.lastSlot < 0 ? 0 : slot - this.lastSlot - 1;
-    this.lastSlot = slot;
-    this.seq = (this.seq + missed) & 0xffff;
-    this.ts = (this.ts + missed * RTP_TICKS_PER_FRAME) >>> 0;
+    this.counter.advanceTo(slot);
     if (!this.sending) return;
     const frame = this.pending.shift();
     if (frame && EnergyTurnDetector.levelDbfs(frame) > -50) this.lastSpeechSentAt = performance.timeOrigin + performance.now();
     const payload = this.encoder.encode(frame ?? this.silence);
-    const header = new RtpHeader({ payloadType: 111, sequenceNumber: this.seq, timestamp: this.ts, marker: false });
-    this.seq = (this.seq + 1) & 0xffff;
-    this.ts = (this.ts + RTP_TICKS_PER_FRAME) >>> 0;
+    const at = { sequenceNumber: 0, timestamp: 0 };
+    this.counter.take(at);
+    const header = new RtpHeader({ payloadType: 111, sequenceNumber: at.sequenceNumber, timestamp: at.timestamp, marker: false });
     this.transceiver.sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
   }
 }
