@@ -67,6 +67,9 @@ class BenchCall implements EngineCall {
     if (this.preRoll.length > 15) this.preRoll.shift();
     if (copy.length === FRAME_SAMPLES) this.kept++;
   }
+  // Packets reach this bench's engine through enqueue(), never through a socket the engine reads.
+  onReceived(): void {}
+  onDatagram(): void {}
 }
 
 async function run(cfg: Config): Promise<Record<string, number | string | boolean>> {

@@ -67,6 +67,10 @@ class JsMediaEngine : public Napi::ObjectWrap<JsMediaEngine> {
                                     InstanceMethod<&JsMediaEngine::Pull>("pull"),
                                     InstanceMethod<&JsMediaEngine::Analyze>("analyze"),
                                     InstanceMethod<&JsMediaEngine::Stats>("stats"),
+                                    InstanceMethod<&JsMediaEngine::AttachSocket>("attachSocket"),
+                                    InstanceMethod<&JsMediaEngine::DetachSocket>("detachSocket"),
+                                    InstanceMethod<&JsMediaEngine::Receive>("receive"),
+                                    InstanceMethod<&JsMediaEngine::ReceiveStatsOf>("receiveStats"),
                                     InstanceMethod<&JsMediaEngine::Layout>("layout")});
     exports.Set("MediaEngine", f);
   }
@@ -156,6 +160,68 @@ class JsMediaEngine : public Napi::ObjectWrap<JsMediaEngine> {
     return o;
   }
 
+  // attachSocket(slot, fd, srtpHandle): the engine reads the call's UDP socket from now on.
+  Napi::Value AttachSocket(const Napi::CallbackInfo& info) {
+    const size_t slot = slotArg(info, 0);
+    const int fd = static_cast<int>(js::intArg(info, 1, "fd", 0, 0x7fffffff));
+    const int32_t handle = static_cast<int32_t>(js::intArg(info, 2, "srtpHandle", 0, 0x7fffffff));
+    if (const char* err = engine_->attachSocket(slot, fd, handle)) throw Napi::Error::New(info.Env(), err);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value DetachSocket(const Napi::CallbackInfo& info) {
+    engine_->detachSocket(slotArg(info, 0));
+    return info.Env().Undefined();
+  }
+
+  // receive(nowMs, out: Uint8Array, rxPackets: Uint32Array, rxBytes: Uint32Array, summary: Uint32Array):
+  // records written; summary = [records, bytes used, more (0/1)].
+  Napi::Value Receive(const Napi::CallbackInfo& info) {
+    const double now = js::numberArg(info, 0, "nowMs");
+    auto out = js::typedArg<uint8_t>(info, 1, "out");
+    auto rxPackets = js::typedArg<uint32_t>(info, 2, "rxPackets");
+    auto rxBytes = js::typedArg<uint32_t>(info, 3, "rxBytes");
+    auto summary = js::typedArg<uint32_t>(info, 4, "summary");
+    const size_t n = engine_->maxCalls();
+    requireLength(info.Env(), rxPackets.ElementLength(), n, "rxPackets");
+    requireLength(info.Env(), rxBytes.ElementLength(), n, "rxBytes");
+    requireLength(info.Env(), summary.ElementLength(), 3, "summary");
+    const size_t minOut = UdpBatchReader::kBatch * (MediaEngine::kDatagramRecordHeader + UdpBatchReader::kMaxDatagram);
+    requireLength(info.Env(), out.ElementLength(), minOut, "out");
+    const MediaEngine::ReceiveResult r = engine_->receive(now, out.Data(), out.ElementLength(), rxPackets.Data(), rxBytes.Data());
+    summary[0] = static_cast<uint32_t>(r.records);
+    summary[1] = static_cast<uint32_t>(r.bytes);
+    summary[2] = r.more ? 1u : 0u;
+    return Napi::Number::New(info.Env(), static_cast<double>(r.records));
+  }
+
+  // receiveStats(slot): the natively read stream's statistics and datagram counters, or undefined.
+  Napi::Value ReceiveStatsOf(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const size_t slot = slotArg(info, 0);
+    const ReceiveStats* rx = engine_->receiveStats(slot);
+    const SocketCounters* c = engine_->socketCounters(slot);
+    if (rx == nullptr || c == nullptr) return env.Undefined();
+    Napi::Object o = Napi::Object::New(env);
+    auto num = [&](const char* k, double v) { o.Set(k, Napi::Number::New(env, v)); };
+    num("ssrc", rx->started() ? static_cast<double>(rx->ssrc()) : -1.0);
+    num("packets", static_cast<double>(rx->packets()));
+    num("bytes", static_cast<double>(rx->bytes()));
+    num("extendedMaxSeq", static_cast<double>(rx->extendedMaxSeq()));
+    num("expected", static_cast<double>(rx->expected()));
+    num("jitter", rx->jitter());
+    num("rtp", static_cast<double>(c->rtp));
+    num("handedBack", static_cast<double>(c->handedBack));
+    num("authFailed", static_cast<double>(c->authFailed));
+    num("replayed", static_cast<double>(c->replayed));
+    num("tooOld", static_cast<double>(c->tooOld));
+    num("malformed", static_cast<double>(c->malformed));
+    num("otherDropped", static_cast<double>(c->otherDropped));
+    num("truncated", static_cast<double>(c->truncated));
+    num("readErrors", static_cast<double>(c->readErrors));
+    return o;
+  }
+
   Napi::Value Layout(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Napi::Object o = Napi::Object::New(env);
@@ -164,6 +230,8 @@ class JsMediaEngine : public Napi::ObjectWrap<JsMediaEngine> {
     o.Set("frameSamples", Napi::Number::New(env, static_cast<double>(MediaEngine::kFrameSamples)));
     o.Set("recordHeaderBytes", Napi::Number::New(env, static_cast<double>(MediaEngine::kRecordHeader)));
     o.Set("resultStride", Napi::Number::New(env, static_cast<double>(MediaEngine::kResultStride)));
+    o.Set("datagramRecordHeaderBytes", Napi::Number::New(env, static_cast<double>(MediaEngine::kDatagramRecordHeader)));
+    o.Set("receiveOutBytes", Napi::Number::New(env, static_cast<double>(UdpBatchReader::kBatch * (MediaEngine::kDatagramRecordHeader + UdpBatchReader::kMaxDatagram))));
     o.Set("opusVersion", Napi::String::New(env, opusVersion()));
     return o;
   }

@@ -34,6 +34,7 @@ const char* MediaEngine::addCall(size_t slot, const CallConfig& config) {
   if (config.jitter.maxPayload > maxPayload_) return "jitter maxPayload exceeds the engine's maxPayload";
   if (config.kind != PayloadKind::Opus && config.jitter.clockRate != 8000) return "G.711 uses an 8000 Hz RTP clock";
   if (config.vad.sampleRate != 16000) return "the engine analyzes 16 kHz frames (vad.sampleRate 16000)";
+  detachSocket(slot);  // a call replacing another in the slot does not inherit its socket
   Call& c = calls_[slot];
   if (const char* err = c.jitter.configure(config.jitter)) return err;
   if (!c.upsampler.configure(8000, 16000)) return "resampler configuration failed";
@@ -53,8 +54,24 @@ const char* MediaEngine::addCall(size_t slot, const CallConfig& config) {
 
 const char* MediaEngine::removeCall(size_t slot) {
   if (slot >= calls_.size()) return "slot is out of range";
+  detachSocket(slot);
   calls_[slot].active = false;
   return nullptr;
+}
+
+MediaEngine::RtpVerdict MediaEngine::acceptRtp(Call& c, const uint8_t* pkt, size_t length, double arrivalMs,
+                                               RtpHeader& h) {
+  if (parseRtpHeader(pkt, length, h) != RtpParseError::None) {
+    ++c.counters.malformed;
+    return RtpVerdict::Malformed;
+  }
+  if (c.config.payloadType >= 0 && h.payloadType != c.config.payloadType) {
+    ++c.counters.otherPayloadType;
+    return RtpVerdict::OtherPayloadType;
+  }
+  return c.jitter.push(h, pkt + h.payloadOffset, h.payloadLength, arrivalMs) == PushResult::Accepted
+             ? RtpVerdict::Pushed
+             : RtpVerdict::Rejected;
 }
 
 MediaEngine::IngestResult MediaEngine::ingest(const uint8_t* buf, size_t len, size_t count) {
@@ -85,17 +102,7 @@ MediaEngine::IngestResult MediaEngine::ingest(const uint8_t* buf, size_t len, si
       continue;
     }
     RtpHeader h;
-    if (parseRtpHeader(pkt, length, h) != RtpParseError::None) {
-      ++c.counters.malformed;
-      ++r.dropped;
-      continue;
-    }
-    if (c.config.payloadType >= 0 && h.payloadType != c.config.payloadType) {
-      ++c.counters.otherPayloadType;
-      ++r.dropped;
-      continue;
-    }
-    if (c.jitter.push(h, pkt + h.payloadOffset, h.payloadLength, arrivalMs) == PushResult::Accepted) ++r.accepted;
+    if (acceptRtp(c, pkt, length, arrivalMs, h) == RtpVerdict::Pushed) ++r.accepted;
     else ++r.dropped;
   }
   return r;

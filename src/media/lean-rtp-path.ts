@@ -23,6 +23,12 @@
  * own, used for RTP only (SRTCP stays with werift or the native bridge on its session;
  * SRTP and SRTCP contexts are independent, RFC 3711 §3.2.3).
  *
+ * Native receive: given a `nativeReceive` sink (the media worker's MediaEngine slot of the
+ * call), the path hands the pair's socket to the engine, which reads it on a duplicate
+ * descriptor once per tick (recvmmsg, SRTP, jitter buffer, all calls in one native call),
+ * and stops libuv's reads of it. What the engine reads that is not RTP comes back through
+ * `deliver()` and reaches werift's listener as if the socket had emitted it.
+ *
  * Anything the lean path does not handle (a TURN-relayed pair, header extensions other
  * than mid/abs-send-time, an unknown SRTP profile, a werift build without the members used
  * here) leaves the call on werift's path, counted in `refused` and logged.
@@ -31,6 +37,7 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Logger } from 'pino';
 import type { RTCDtlsTransport, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver } from 'werift';
 import type { MediaPacket } from './call-transport.js';
+import type { HandedBackDatagram, SocketReceiveStats } from './media-engine.js';
 import {
   DTLS_SRTP_EXPORTER_LABEL,
   NativeSrtpSession,
@@ -56,7 +63,7 @@ import {
   writeLeanRtpHeader,
   type LeanHeaderExtensions,
 } from './lean-rtp-packet.js';
-import { LeanReceiveStats } from './lean-rtp-receive-stats.js';
+import { EngineReceiveStats, LeanReceiveStats } from './lean-rtp-receive-stats.js';
 import type { NativeSrtpBridgeStats } from './werift-native-srtp.js';
 
 /** Counters of one lean path (or shared by many); received RTP dropped is counted by cause under the `SrtpDropKey` names. */
@@ -82,6 +89,8 @@ export interface LeanRtpStats extends Record<SrtpDropKey, number> {
   sendBlocked: number;
   /** received packets whose consumer (onRtp) threw */
   handlerErrors: number;
+  /** calls whose socket the media engine read (nativeReceive) */
+  engineReceive: number;
 }
 
 export function createLeanRtpStats(): LeanRtpStats {
@@ -103,7 +112,17 @@ export function createLeanRtpStats(): LeanRtpStats {
     sendFailed: 0,
     sendBlocked: 0,
     handlerErrors: 0,
+    engineReceive: 0,
   };
+}
+
+/** The media engine's reads of one call's socket (a slot of the worker's MediaEngine). */
+export interface NativeReceiveSink {
+  /** The engine reads this socket (a duplicate of `fd`) from now on; throws when it cannot. */
+  attach(fd: number, srtpHandle: number): void;
+  detach(): void;
+  /** The stream and datagram counters of the attached socket. */
+  stats(): SocketReceiveStats | undefined;
 }
 
 export interface LeanRtpOptions {
@@ -112,6 +131,8 @@ export interface LeanRtpOptions {
   stats?: LeanRtpStats;
   /** the call's native SRTP bridge counters: lean drops are added there too, so call records see them */
   bridgeStats?: NativeSrtpBridgeStats;
+  /** When given, the media engine reads the pair's socket (see the module comment). */
+  nativeReceive?: NativeReceiveSink;
   log?: Logger;
 }
 
@@ -184,6 +205,10 @@ export class LeanRtpPath {
   #rxStats: LeanReceiveStats | undefined;
   #rxStreams = 0;
   #clockRate = DEFAULT_CLOCK_RATE;
+  /** The socket the media engine reads for us, and its descriptor helper, while it does. */
+  #engineSocket: Socket | undefined;
+  #engineFd: UdpSocketFd | undefined;
+  #engineStats: EngineReceiveStats | undefined;
   private readonly sender: RTCRtpSender;
   private readonly receiver: RTCRtpReceiver;
   readonly #hooks = new Map<Socket, { ours: MessageListener; prior: MessageListener[] }>();
@@ -290,6 +315,7 @@ export class LeanRtpPath {
     this.#closed = true;
     this.#active = false;
     this.#unsubscribe();
+    this.#stopEngineReceive();
     for (const [socket, hook] of this.#hooks) {
       socket.removeListener('message', hook.ours);
       for (const l of hook.prior) socket.on('message', l);
@@ -337,6 +363,7 @@ export class LeanRtpPath {
     if (typeof clockRate === 'number' && clockRate > 0) this.#clockRate = clockRate;
     this.#active = true;
     this.stats.switched++;
+    this.#startEngineReceive();
     // werift starts its RTCP sender-report loop on its first sendRtp, which never runs now.
     snd.runRtcp?.call(snd).catch(() => undefined);
     this.opts.log?.debug({ profile, role, ssrc: snd.ssrc }, 'lean RTP path on');
@@ -365,6 +392,7 @@ export class LeanRtpPath {
   /** Points the path at the selected pair's socket and remote address; false when it cannot. */
   #usePair(pair: WeriftPair | undefined): boolean {
     const socket = pair?.protocol.type === 'stun' ? pair.protocol.transport?.socket : undefined;
+    if (socket !== this.#engineSocket) this.#stopEngineReceive();
     if (!pair || !socket) {
       if (this.#active) {
         // The selected pair moved somewhere we do not handle (e.g. a TURN relay): werift takes RTP back.
@@ -386,7 +414,98 @@ export class LeanRtpPath {
       this.#sockaddr = undefined;
     }
     this.#hook(socket);
+    if (this.#session) this.#startEngineReceive();
     return true;
+  }
+
+  /** Hands the selected pair's socket to the media engine (when a sink is given), and stops libuv's reads of it. */
+  #startEngineReceive(): void {
+    const sink = this.opts.nativeReceive;
+    const socket = this.#socket;
+    const fd = this.#fd?.current();
+    if (!sink || !socket || fd === undefined || !this.#session || this.#engineSocket === socket) return;
+    try {
+      sink.attach(fd, this.#session.handle);
+    } catch (err) {
+      this.opts.log?.warn({ err }, 'media engine cannot read the call socket; Node reads it');
+      return;
+    }
+    if (!(this.#fd as UdpSocketFd).setNodeReading(false)) {
+      sink.detach();
+      this.opts.log?.warn('cannot stop Node reading the call socket; Node reads it');
+      return;
+    }
+    this.#engineSocket = socket;
+    this.#engineFd = this.#fd;
+    this.stats.engineReceive++;
+  }
+
+  /** Takes the socket back from the media engine: its drop counts are kept, libuv reads again. */
+  #stopEngineReceive(): void {
+    const sink = this.opts.nativeReceive;
+    if (!sink || !this.#engineSocket) return;
+    const st = sink.stats();
+    if (st) {
+      this.#countDrops('authFailed', st.authFailed);
+      this.#countDrops('replayed', st.replayed);
+      this.#countDrops('tooOld', st.tooOld);
+      this.#countDrops('malformed', st.malformed);
+      this.#countDrops('otherDropped', st.otherDropped + st.truncated + st.readErrors);
+    }
+    sink.detach();
+    this.#engineFd?.setNodeReading(true);
+    this.#engineSocket = undefined;
+    this.#engineFd = undefined;
+  }
+
+  #countDrops(key: SrtpDropKey, n: number): void {
+    if (n === 0) return;
+    this.stats[key] += n;
+    const b = this.opts.bridgeStats;
+    if (b) b[key] += n;
+  }
+
+  /** RTP the media engine read from the socket this tick: counted where werift's stats and reports read them. */
+  onEngineReceived(packets: number, bytes: number): void {
+    if (!this.#engineSocket) return;
+    this.stats.rtpIn += packets;
+    const p = this.#pair as WeriftPair;
+    p.packetsReceived += packets;
+    p.bytesReceived += bytes;
+    if (this.#engineStats) return;
+    const sink = this.opts.nativeReceive as NativeReceiveSink;
+    const ssrc = sink.stats()?.ssrc ?? -1;
+    if (ssrc < 0) return;
+    // werift's receiver-report loop reads remoteStreams[ssrc] (RFC 3550 §6.4.2), started with the first stream.
+    const rcv = this.receiver as unknown as WeriftReceiverInternals;
+    this.#engineStats = new EngineReceiveStats(() => sink.stats());
+    (rcv.remoteStreams as Record<number, unknown>)[ssrc] = this.#engineStats;
+    if (this.#rxStreams++ === 0) (rcv.runRtcp as () => Promise<void>).call(rcv).catch(() => undefined);
+  }
+
+  /** A datagram the media engine read from the socket that is not RTP: to werift's listener, as the socket would. */
+  deliver(d: HandedBackDatagram): void {
+    const socket = this.#engineSocket;
+    const hook = socket ? this.#hooks.get(socket) : undefined;
+    if (!socket || !hook) return;
+    const s = this.stats;
+    switch (classifyDatagram(d.data)) {
+      case DatagramKind.stun:
+        s.stunIn++;
+        break;
+      case DatagramKind.dtls:
+        s.dtlsIn++;
+        break;
+      case DatagramKind.rtcp:
+        s.rtcpIn++;
+        break;
+      default:
+        s.otherIn++;
+    }
+    // A copy: the engine reuses its buffer, and werift may keep what it is given.
+    const msg = Buffer.from(d.data);
+    const rinfo: RemoteInfo = { address: d.address, family: d.family, port: d.port, size: msg.length };
+    for (let i = 0; i < hook.prior.length; i++) (hook.prior[i] as MessageListener).call(socket, msg, rinfo);
   }
 
   /** Puts our demultiplexer in front of werift's `message` listener(s) on this socket. */
@@ -476,10 +595,7 @@ export class LeanRtpPath {
   }
 
   #drop(status: number): void {
-    const key = srtpDropKey(status);
-    this.stats[key]++;
-    const b = this.opts.bridgeStats;
-    if (b) b[key]++;
+    this.#countDrops(srtpDropKey(status), 1);
   }
 }
 

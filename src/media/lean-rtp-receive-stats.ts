@@ -1,3 +1,23 @@
+import type { SocketReceiveStats } from './media-engine.js';
+
+/**
+ * The "fraction lost" of RFC 3550 §6.4.1 over the interval since the previous take, in 1/256
+ * (A.3), from the cumulative expected and received counts.
+ */
+class LossInterval {
+  #expectedPrior = 0;
+  #receivedPrior = 0;
+
+  take(expected: number, received: number): number {
+    const expectedInterval = expected - this.#expectedPrior;
+    this.#expectedPrior = expected;
+    const receivedInterval = received - this.#receivedPrior;
+    this.#receivedPrior = received;
+    const lost = expectedInterval - receivedInterval;
+    return expectedInterval === 0 || lost <= 0 ? 0 : Math.floor((lost << 8) / expectedInterval);
+  }
+}
+
 /**
  * Receiver statistics of one RTP stream received on the lean path (RFC 3550 §6.4.1 report
  * block fields, computed as in Appendix A.3 and A.8), shaped like werift 0.24.4's
@@ -18,8 +38,7 @@ export class LeanReceiveStats {
   #jitter = 0;
   #lastArrival = 0;
   #lastTimestamp = 0;
-  #expectedPrior = 0;
-  #receivedPrior = 0;
+  readonly #interval = new LossInterval();
 
   constructor(private readonly clockRate: number) {}
 
@@ -65,17 +84,43 @@ export class LeanReceiveStats {
    * interval, as werift's StreamStatistics does (its report loop reads it once per report).
    */
   get fraction_lost(): number {
-    const expected = this.packets_expected;
-    const expectedInterval = expected - this.#expectedPrior;
-    this.#expectedPrior = expected;
-    const receivedInterval = this.packets_received - this.#receivedPrior;
-    this.#receivedPrior = this.packets_received;
-    const lost = expectedInterval - receivedInterval;
-    return expectedInterval === 0 || lost <= 0 ? 0 : Math.floor((lost << 8) / expectedInterval);
+    return this.#interval.take(this.packets_expected, this.packets_received);
   }
 
   /** Interarrival jitter in timestamp units. */
   get jitter(): number {
     return Math.floor(this.#jitter);
+  }
+}
+
+/**
+ * The same report-block fields for a stream the media engine reads natively
+ * (MediaEngine.attachSocket), read from the engine when werift's receiver-report loop asks.
+ */
+export class EngineReceiveStats {
+  readonly #interval = new LossInterval();
+
+  constructor(private readonly read: () => SocketReceiveStats | undefined) {}
+
+  get packets_received(): number {
+    return this.read()?.packets ?? 0;
+  }
+
+  get max_seq(): number {
+    return this.read()?.extendedMaxSeq ?? 0;
+  }
+
+  get packets_lost(): number {
+    const s = this.read();
+    return s ? Math.max(0, s.expected - s.packets) : 0;
+  }
+
+  get fraction_lost(): number {
+    const s = this.read();
+    return s ? this.#interval.take(s.expected, s.packets) : 0;
+  }
+
+  get jitter(): number {
+    return Math.floor(this.read()?.jitter ?? 0);
   }
 }

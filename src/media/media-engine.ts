@@ -112,6 +112,39 @@ export interface CallStats extends JitterStats {
   opusDecodeErrors: number;
 }
 
+/** A natively read call's RTP stream (RFC 3550 §6.4.1 fields) and what became of its socket's datagrams. */
+export interface SocketReceiveStats {
+  /** SSRC of the stream (-1 before its first packet) */
+  ssrc: number;
+  packets: number;
+  bytes: number;
+  extendedMaxSeq: number;
+  expected: number;
+  /** interarrival jitter, RTP timestamp units (A.8) */
+  jitter: number;
+  /** RTP packets authenticated and handed to the jitter buffer */
+  rtp: number;
+  /** datagrams handed back to JavaScript (STUN, DTLS, RTCP, other) */
+  handedBack: number;
+  authFailed: number;
+  replayed: number;
+  tooOld: number;
+  malformed: number;
+  otherDropped: number;
+  truncated: number;
+  readErrors: number;
+}
+
+/** A datagram the engine read from a call's socket that is not RTP, for werift (valid during the visit only). */
+export interface HandedBackDatagram {
+  slot: number;
+  /** a view of the engine's reused receive buffer: copy it to keep it */
+  data: Uint8Array;
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  port: number;
+}
+
 interface EngineLayout {
   maxCalls: number;
   maxPayload: number;
@@ -120,6 +153,9 @@ interface EngineLayout {
   resultStride: number;
   /** libopus version when the addon decodes Opus natively (absent in an older addon). */
   opusVersion?: string;
+  datagramRecordHeaderBytes: number;
+  /** smallest `out` buffer receive() takes */
+  receiveOutBytes: number;
 }
 
 interface NativeMediaEngine {
@@ -129,6 +165,10 @@ interface NativeMediaEngine {
   pull(nowMs: number, status: Uint8Array, pcm: Int16Array, payload: Uint8Array, payloadLen: Uint16Array): number;
   analyze(status: Uint8Array, pcm: Int16Array, agentFlags: Uint8Array, agentPcm: Int16Array, results: Float64Array): number;
   stats(slot: number): CallStats;
+  attachSocket(slot: number, fd: number, srtpHandle: number): void;
+  detachSocket(slot: number): void;
+  receive(nowMs: number, out: Uint8Array, rxPackets: Uint32Array, rxBytes: Uint32Array, summary: Uint32Array): number;
+  receiveStats(slot: number): SocketReceiveStats | undefined;
   layout(): EngineLayout;
 }
 
@@ -159,8 +199,14 @@ export class MediaEngine {
   readonly agentPcm: Int16Array;
   /** Per-slot results, `resultStride` doubles each: flags, probability, energyDb, bargeInAtMs, frameMediaMs. */
   readonly results: Float64Array;
+  /** RTP packets / datagram bytes each slot's socket gave in the last `receive()`. */
+  readonly rxPackets: Uint32Array;
+  readonly rxBytes: Uint32Array;
   private readonly resultStride: number;
   private readonly impl: NativeMediaEngine;
+  private readonly received: Buffer;
+  private readonly receiveSummary = new Uint32Array(3);
+  private readonly datagramHeader: number;
   private readonly pcmViews: Int16Array[];
   private records: Uint8Array;
   private recordView: DataView;
@@ -183,6 +229,11 @@ export class MediaEngine {
     this.agentFlags = new Uint8Array(n);
     this.agentPcm = new Int16Array(n * this.frameSamples);
     this.results = new Float64Array(n * this.resultStride);
+    this.rxPackets = new Uint32Array(n);
+    this.rxBytes = new Uint32Array(n);
+    // Two batches of datagrams handed back fit before a pass stops with `more`.
+    this.received = Buffer.alloc(layout.receiveOutBytes * 2);
+    this.datagramHeader = layout.datagramRecordHeaderBytes;
     this.pcmViews = Array.from({ length: n }, (_, s) => this.pcm.subarray(s * this.frameSamples, (s + 1) * this.frameSamples));
     // Room for about 4 packets of 200 bytes per call per tick; grows (rarely) when needed.
     this.records = new Uint8Array(Math.max(4096, n * 4 * (RECORD_HEADER_BYTES + 200)));
@@ -198,6 +249,56 @@ export class MediaEngine {
   removeCall(slot: number): void {
     this.impl.removeCall(slot);
     this.agentFlags[slot] = 0;
+  }
+
+  /**
+   * From now on the engine reads the call's UDP socket itself (a duplicate of `fd`): RTP is
+   * unprotected with the SRTP session `srtpHandle` (NativeSrtpSession.handle, this thread) and
+   * goes straight into the slot's jitter buffer during `receive()`. The socket's owner must
+   * stop reading it. Throws when the slot has no call, the handle no session, or fd no UDP socket.
+   */
+  attachSocket(slot: number, fd: number, srtpHandle: number): void {
+    this.impl.attachSocket(slot, fd, srtpHandle);
+  }
+
+  /** Stops reading the slot's socket (closes the engine's duplicate); removeCall does this too. */
+  detachSocket(slot: number): void {
+    this.impl.detachSocket(slot);
+  }
+
+  /**
+   * Drains every attached socket: RTP into the jitter buffers (arrival = `nowMs` minus the
+   * kernel-stamped age), `rxPackets`/`rxBytes` set per slot, and every other datagram visited
+   * (its view is reused afterwards). Returns the number of datagrams visited.
+   */
+  receive(nowMs: number, visit: (d: HandedBackDatagram) => void): number {
+    const buf = this.received;
+    const sum = this.receiveSummary;
+    const h = this.datagramHeader;
+    let visited = 0;
+    for (;;) {
+      const records = this.impl.receive(nowMs, buf, this.rxPackets, this.rxBytes, sum);
+      let o = 0;
+      for (let i = 0; i < records; i++) {
+        const length = buf.readUInt32LE(o + 4);
+        const addressLength = buf[o + 11] as number;
+        visit({
+          slot: buf.readUInt32LE(o),
+          data: buf.subarray(o + h, o + h + length),
+          address: buf.toString('latin1', o + 12, o + 12 + addressLength),
+          family: buf[o + 10] === 6 ? 'IPv6' : 'IPv4',
+          port: buf.readUInt16LE(o + 8),
+        });
+        o += h + length;
+      }
+      visited += records;
+      if (sum[2] === 0) return visited;
+    }
+  }
+
+  /** The natively read stream of a slot, or undefined when its socket is not attached. */
+  receiveStats(slot: number): SocketReceiveStats | undefined {
+    return this.impl.receiveStats(slot);
   }
 
   /** Packs one decrypted RTP packet for the next `ingest()` (no native call). */

@@ -8,6 +8,8 @@ import type { Socket } from 'node:dgram';
 
 interface UdpHandle {
   readonly fd?: number;
+  recvStart?: () => number;
+  recvStop?: () => number;
 }
 interface DgramState {
   handle: UdpHandle | null;
@@ -35,5 +37,17 @@ export class UdpSocketFd {
       this.fd = typeof fd === 'number' && Number.isInteger(fd) && fd >= 0 ? fd : -1;
     }
     return this.fd >= 0 ? this.fd : undefined;
+  }
+
+  /**
+   * Stops (false) or restarts (true) libuv's reads of the socket, while another reader (the
+   * media engine, on a duplicate descriptor) takes its datagrams. False when the socket is
+   * closed or its handle has no such method.
+   */
+  setNodeReading(on: boolean): boolean {
+    const h = this.state?.handle ?? null;
+    const fn = h ? (on ? h.recvStart : h.recvStop) : undefined;
+    if (!h || typeof fn !== 'function') return false;
+    return fn.call(h) === 0;
   }
 }

@@ -1,5 +1,5 @@
 import type { MediaPacket } from './call-transport.js';
-import type { MediaEngine } from './media-engine.js';
+import type { HandedBackDatagram, MediaEngine, SocketReceiveStats } from './media-engine.js';
 import type { CallMediaConfig } from './webrtc-call-handler.js';
 import { FRAME_SAMPLES, type OpusDecoder16k } from './opus-codec.js';
 
@@ -22,6 +22,10 @@ export interface EngineCall {
   /** The agent frame sent on this tick, or undefined when the agent is silent. */
   agentFrame(): Int16Array | undefined;
   onFrame(frame: Int16Array, analysis: FrameAnalysis): void;
+  /** RTP the engine read from the call's own socket this tick (attachSocket): packets and datagram bytes. */
+  onReceived(packets: number, bytes: number): void;
+  /** A datagram of the call's socket that is not RTP (STUN, DTLS, RTCP), for werift; `data` is reused after this returns. */
+  onDatagram(d: HandedBackDatagram): void;
 }
 
 /** Largest payload queued (an Ethernet MTU's worth; longer ones were never valid Opus here). */
@@ -78,6 +82,19 @@ export class WorkerJitterEngine {
     this.free.push(slot);
   }
 
+  /** The engine reads this call's socket from now on (see MediaEngine.attachSocket); throws when it cannot. */
+  attachSocket(slot: number, fd: number, srtpHandle: number): void {
+    this.engine.attachSocket(slot, fd, srtpHandle);
+  }
+
+  detachSocket(slot: number): void {
+    if (this.calls[slot]) this.engine.detachSocket(slot);
+  }
+
+  receiveStats(slot: number): SocketReceiveStats | undefined {
+    return this.calls[slot] ? this.engine.receiveStats(slot) : undefined;
+  }
+
   /** Queues one received packet (rebuilt as RTP, RFC 3550 §5.1, straight into the engine's ingest records). */
   enqueue(slot: number, p: MediaPacket): void {
     if (p.payload.length > MAX_RTP_PAYLOAD) return;
@@ -91,6 +108,12 @@ export class WorkerJitterEngine {
   tick(nowMs: number): void {
     const e = this.engine;
     const { FrameStatus, ResultFlag } = this.mod;
+    e.receive(nowMs, this.visitDatagram);
+    const rx = e.rxPackets;
+    for (let slot = 0; slot < this.calls.length; slot++) {
+      const n = rx[slot] as number;
+      if (n !== 0) this.calls[slot]?.onReceived(n, e.rxBytes[slot] as number);
+    }
     e.ingest();
     e.pull(nowMs);
     for (let slot = 0; slot < this.calls.length; slot++) {
@@ -122,6 +145,20 @@ export class WorkerJitterEngine {
       call.onFrame(e.pcmFrame(slot), a);
     }
   }
+
+  /** Datagrams handed back whose handler threw. */
+  get datagramErrors(): number {
+    return this.#datagramErrors;
+  }
+  #datagramErrors = 0;
+  private readonly visitDatagram = (d: HandedBackDatagram): void => {
+    try {
+      this.calls[d.slot]?.onDatagram(d);
+    } catch {
+      // werift's handling of one datagram must not stop the tick for every other call.
+      this.#datagramErrors++;
+    }
+  };
 
   /** The playout delays (ms) seen at ends of caller speech since the last call, for the worker's stats. */
   takeOffsetDelays(): number[] {

@@ -3,6 +3,7 @@ import { hasNativeOpusEncoder, LazyAgentEncoder, NativeOpusEncoder16k } from './
 import { AGENT_VOICE_OPUS, FRAME_SAMPLES, OpusDecoder16k, OpusEncoder16k, opusFormat } from './opus-codec.js';
 import { AgentAudioQueue, OutboundPacer } from './pacer.js';
 import { wallClock, type CallHandler, type CallHandlerFactory, type CallReporter } from './webrtc-call-handler.js';
+import type { HandedBackDatagram } from './media-engine.js';
 import type { EngineCall, FrameAnalysis, WorkerJitterEngine } from './webrtc-jitter-engine.js';
 import type { IceCandidateInit, WebRtcTransport } from './webrtc-transport.js';
 
@@ -62,6 +63,14 @@ export class MediaSession implements EngineCall {
     this.handler = factory({ callId: init.callId, tenant: init.tenant, audio: this.pacer, report: out, now: wallClock, hangup: (reason) => this.hangup(reason) }, handlerOptions);
     if (this.handler.agentFrames) this.pacer.useSource(this.handler.agentFrames);
     this.slot = engine?.attach(this, this.handler.mediaConfig);
+    const slot = this.slot;
+    if (engine && slot !== undefined) {
+      transport.nativeReceive = {
+        attach: (fd, srtpHandle) => engine.attachSocket(slot, fd, srtpHandle),
+        detach: () => engine.detachSocket(slot),
+        stats: () => engine.receiveStats(slot),
+      };
+    }
     transport.onPacket = (p) => this.onPacket(p);
     transport.onClose = (reason) => this.finish(reason);
     transport.onConnected = () => {
@@ -121,6 +130,20 @@ export class MediaSession implements EngineCall {
     } catch (err) {
       this.handlerFailed(err);
     }
+  }
+
+  /** RTP the engine read from this call's socket this tick (already in its jitter buffer). */
+  onReceived(packets: number, bytes: number): void {
+    if (this.ended) return;
+    workerMediaCounters.packetsIn += packets;
+    if (this.lastSeq < 0) this.out.mark('first_packet_in');
+    this.lastSeq = 0;
+    this.lastPacketAt = performance.now();
+    this.transport.engineReceived(packets, bytes);
+  }
+
+  onDatagram(d: HandedBackDatagram): void {
+    if (!this.ended) this.transport.deliverDatagram(d);
   }
 
   private onPacket(p: MediaPacket): void {

@@ -24,6 +24,12 @@ const Schema = z.object({
   /** `lean`: after ICE and DTLS, RTP bypasses werift's RTP stack (needs native SRTP; lean-rtp-path.ts); `werift`: werift's RTP stack. */
   RTP_PATH: z.enum(['lean', 'werift']).default('lean'),
   /**
+   * On the lean path with the native jitter engine, `engine`: the media worker's MediaEngine reads each call's
+   * socket once per tick (recvmmsg, SRTP and jitter buffer in one native call for all calls); `dgram`: Node's
+   * socket reads, one Buffer and JavaScript call per datagram.
+   */
+  RTP_RECEIVE: z.enum(['engine', 'dgram']).default('engine'),
+  /**
    * `native`: caller Opus decoded inside the MediaEngine's tick and the agent's frames encoded into a reused
    * buffer (libopus in the addon); `js`: @discordjs/opus per frame, a Buffer each way. Falls back to `js` without the addon's libopus.
    */
@@ -53,6 +59,8 @@ export interface WebRtcSettings {
   jitterEngine: 'native' | 'off';
   /** Which code carries RTP once DTLS is up; absent means `lean` (effective only with native SRTP). */
   rtpPath?: 'lean' | 'werift';
+  /** Who reads a lean-path call's socket; absent means `engine` (effective with the native jitter engine). */
+  rtpReceive?: 'engine' | 'dgram';
   /** Where Opus is decoded (with the native jitter engine) and encoded; absent means `native` (when the addon has libopus). */
   opusCodec?: 'native' | 'js';
   /** Where call handlers run; absent means `own` (a handler thread per media worker). */
@@ -91,6 +99,7 @@ export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtc
     srtp: s.SRTP_IMPL,
     jitterEngine: s.JITTER_ENGINE,
     rtpPath: s.RTP_PATH,
+    rtpReceive: s.RTP_RECEIVE,
     opusCodec: s.OPUS_CODEC,
     handlerThread: s.HANDLER_THREAD,
   };

@@ -4,7 +4,8 @@ import type { CallTransport, MediaPacket } from './call-transport.js';
 import { announcedCandidate, announceInSdp, setOpusFmtp } from './webrtc-sdp.js';
 import type { WebRtcSettings } from './webrtc-settings.js';
 import type { NativeSrtpBridge } from './werift-native-srtp.js';
-import type { LeanRtpPath, LeanRtpStats } from './lean-rtp-path.js';
+import type { LeanRtpPath, LeanRtpStats, NativeReceiveSink } from './lean-rtp-path.js';
+import type { HandedBackDatagram } from './media-engine.js';
 
 /** The native SRTP bridge module (werift-native-srtp.ts), loaded by the worker when the addon has SRTP. */
 export type NativeSrtpModule = typeof import('./werift-native-srtp.js');
@@ -34,6 +35,11 @@ export class WebRtcTransport implements CallTransport {
   onClose: ((reason: string) => void) | undefined;
   /** Called once DTLS is up and media can flow. */
   onConnected: (() => void) | undefined;
+  /**
+   * The media engine's reads of this call's socket (the session's engine slot), given before
+   * the answer; used on the lean path when RTP_RECEIVE=engine.
+   */
+  nativeReceive: NativeReceiveSink | undefined;
   private readonly pc: RTCPeerConnection;
   private readonly transceiver: RTCRtpTransceiver;
   private seq = (Math.random() * 0xffff) >>> 0;
@@ -136,8 +142,23 @@ export class WebRtcTransport implements CallTransport {
     const dtls = this.transceiver.sender.dtlsTransport;
     if (!mod || this.lean || !dtls || this.closed) return;
     const { attachLeanRtp } = mod;
-    const opts = { onRtp: (p: MediaPacket) => this.onPacket?.(p), ...(this.srtpBridge ? { bridgeStats: this.srtpBridge.stats } : {}) };
+    const engineReads = this.nativeReceive && (this.settings.rtpReceive ?? 'engine') === 'engine';
+    const opts = {
+      onRtp: (p: MediaPacket) => this.onPacket?.(p),
+      ...(this.srtpBridge ? { bridgeStats: this.srtpBridge.stats } : {}),
+      ...(engineReads ? { nativeReceive: this.nativeReceive } : {}),
+    };
     this.lean = attachLeanRtp(dtls, this.transceiver, opts);
+  }
+
+  /** RTP the media engine read from this call's socket this tick (see nativeReceive). */
+  engineReceived(packets: number, bytes: number): void {
+    this.lean?.onEngineReceived(packets, bytes);
+  }
+
+  /** A datagram the media engine read from this call's socket that is not RTP: to werift. */
+  deliverDatagram(d: HandedBackDatagram): void {
+    if (!this.closed) this.lean?.deliver(d);
   }
 
   /** A remote candidate; null is end-of-candidates (RFC 8838 §8.2), which werift needs no action for. */

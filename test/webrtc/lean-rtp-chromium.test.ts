@@ -19,6 +19,8 @@ import type { MediaPacket } from '../../src/media/call-transport.js';
 import { WebRtcTransport, type IceCandidateInit } from '../../src/media/webrtc-transport.js';
 import type { WebRtcSettings } from '../../src/media/webrtc-settings.js';
 import * as nativeSrtp from '../../src/media/werift-native-srtp.js';
+import * as engineModule from '../../src/media/media-engine.js';
+import { WorkerJitterEngine, type EngineCall, type FrameAnalysis } from '../../src/media/webrtc-jitter-engine.js';
 import { speak, wavBytes } from '../support/espeak.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -182,5 +184,79 @@ describe('lean RTP path with real Chromium', () => {
       gw.close('test_end');
       await page.close();
     }
+  });
+
+  it('with the media engine reading the socket: RTP into its jitter buffer natively, ICE and RTCP still through werift', async () => {
+    const page = await browser.newPage();
+    await page.goto(`http://localhost:${port}/`);
+    const offer = (await page.evaluate('window.startCall()')) as string;
+
+    const candidates: IceCandidateInit[] = [];
+    const gw = new WebRtcTransport({ ...settings, jitterEngine: 'native', rtpReceive: 'engine' }, (c) => candidates.push(c), nativeSrtp);
+    const jsPackets: MediaPacket[] = [];
+    gw.onPacket = (p) => jsPackets.push(p);
+    // The worker's side of the engine: frames played out natively, the socket's RTP counts, the datagrams for werift.
+    let frames = 0;
+    let peak = 0;
+    let receivedTicks = 0;
+    const call: EngineCall = {
+      decoder: new OpusDecoder16k(),
+      agentFrame: () => undefined,
+      onFrame: (frame: Int16Array, a: FrameAnalysis) => {
+        if (a.concealed) return;
+        frames++;
+        for (const v of frame) peak = Math.max(peak, Math.abs(v));
+      },
+      onReceived: (packets, bytes) => {
+        receivedTicks++;
+        gw.engineReceived(packets, bytes);
+      },
+      onDatagram: (d) => gw.deliverDatagram(d),
+    };
+    const engine = new WorkerJitterEngine(engineModule, 2);
+    const slot = engine.attach(call) as number;
+    gw.nativeReceive = {
+      attach: (fd, handle) => engine.attachSocket(slot, fd, handle),
+      detach: () => engine.detachSocket(slot),
+      stats: () => engine.receiveStats(slot),
+    };
+    const ticker = setInterval(() => engine.tick(performance.now()), 20);
+    let connected = false;
+    gw.onConnected = () => (connected = true);
+    try {
+      const answer = await gw.answer(offer);
+      await page.evaluate(`window.pc.setRemoteDescription({ type: 'answer', sdp: ${JSON.stringify(answer)} })`);
+      let given = 0;
+      await until('connected', async () => {
+        for (const c of candidates.splice(given)) await page.evaluate(`window.pc.addIceCandidate(${JSON.stringify(c)})`);
+        given = candidates.length;
+        return connected;
+      });
+      expect(gw.rtpPath).toBe('lean');
+      const lean = gw.leanStats;
+      const bridge = gw.srtpBridge?.stats;
+      await until('the engine reads the socket', () => lean?.engineReceive === 1);
+      // The caller's microphone (espeak-ng speech) reaches the engine's jitter buffer and plays out as speech.
+      await until('caller speech played out by the engine', () => frames > 100 && peak > 2000, 20_000);
+      const st = engine.receiveStats(slot);
+      expect(st?.rtp).toBe(lean?.rtpIn);
+      expect(st).toMatchObject({ authFailed: 0, replayed: 0, malformed: 0, truncated: 0, readErrors: 0 });
+      expect(receivedTicks).toBeGreaterThan(50);
+      expect(jsPackets).toHaveLength(0); // nothing went through Node's socket reads
+      expect(bridge?.rtpReceived).toBe(0);
+      // With libuv's reads stopped, Chromium's ICE checks and RTCP reach werift only through the engine.
+      await until('Chromium STUN and RTCP handed back to werift', () => (lean?.stunIn ?? 0) > 0 && (bridge?.rtcpReceived ?? 0) > 0, 10_000);
+      expect(st?.handedBack).toBeGreaterThan(0);
+      // werift's receiver reports carry the engine's statistics of the caller stream (RFC 3550 §6.4.2).
+      await until('a receiver report about the caller stream in Chromium', async () => (await browserStats(page)).remotePacketsLost >= 0, 5000);
+      expect((await browserStats(page)).remotePacketsLost).toBe(0);
+      expect(connected && gw.rtpPath).toBe('lean');
+    } finally {
+      clearInterval(ticker);
+      gw.close('test_end');
+      await page.close();
+    }
+    // Closing the call takes the socket back from the engine.
+    expect(engine.receiveStats(slot)).toBeUndefined();
   });
 });
