@@ -102,7 +102,7 @@ export class MediaClock {
  * when it came pre-encoded (a cached phrase), so the pacer encodes only the rest.
  */
 export class AgentAudioQueue implements AgentFrameSource {
-  /** Queued frames are cut from slabs: one ArrayBuffer per second of audio, not one per frame. */
+  /** Parts of frames are copied into slabs: one ArrayBuffer per second of audio, not one per frame. */
   private readonly slab = new FrameSlab(50);
   private frames: Int16Array[] = [];
   private packets: Array<Uint8Array | undefined> = [];
@@ -118,10 +118,13 @@ export class AgentAudioQueue implements AgentFrameSource {
 
   /**
    * Queues PCM of any length. `packet` is taken only with exactly one whole frame on a
-   * frame boundary (otherwise the frame would not be the audio the packet holds).
+   * frame boundary (otherwise the frame would not be the audio the packet holds). Parts of
+   * frames are copied into the queue's slab.
    */
   push(pcm: Int16Array, packet?: Uint8Array): void {
-    if (packet && pcm.length === FRAME_SAMPLES && this.partialLen === 0) {
+    // A whole frame on a frame boundary is kept as given (AgentAudioSink.write: the writer leaves it
+    // unchanged), not copied: a reply's audio is then held once, by its playout, not twice.
+    if (pcm.length === FRAME_SAMPLES && this.partialLen === 0) {
       this.frames.push(pcm);
       this.packets.push(packet);
       return;

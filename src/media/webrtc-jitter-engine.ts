@@ -108,7 +108,8 @@ export class WorkerJitterEngine {
   tick(nowMs: number): void {
     const e = this.engine;
     const { FrameStatus, ResultFlag } = this.mod;
-    e.receive(nowMs, this.visitDatagram);
+    // Read now, not at the tick's start: the kernel stamps are measured back from this instant.
+    e.receive(performance.now(), this.visitDatagram);
     const rx = e.rxPackets;
     for (let slot = 0; slot < this.calls.length; slot++) {
       const n = rx[slot] as number;

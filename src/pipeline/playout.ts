@@ -19,6 +19,13 @@ interface Segment {
   /** Pre-encoded packets parallel to `frames` (a cached phrase), in `encoded.format`. */
   encoded?: PhrasePackets;
   complete: boolean;
+  /** Frames the segment had when the reply ended and its audio was let go (see `letGo`). */
+  released?: number;
+}
+
+/** Frames of a segment, whether its audio is still held or was let go. */
+function frameCount(s: Segment): number {
+  return s.released ?? s.frames.length;
 }
 
 /** A cached phrase's packets in the sink's format, one per frame. */
@@ -54,25 +61,42 @@ export class Playout {
     return this.firstSpeechWriteAt;
   }
 
+  /** 20 ms frames of PCM the reply holds (none once it has finished or was cancelled). */
+  get heldFrames(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.frames.length;
+    return n;
+  }
+
   /** Whether any frame of this reply has gone to the sink. */
   get started(): boolean {
     return this.written > 0;
   }
 
+  private get ended(): boolean {
+    return this.st === 'cancelled' || this.st === 'finished';
+  }
+
   /** Starts a speech segment; its frames follow through `addFrames`. */
   beginSegment(text: string): void {
-    this.segments.push({ kind: 'speech', text, frames: [], complete: false });
+    this.segments.push({ kind: 'speech', text, frames: [], complete: false, ...(this.ended ? { released: 0 } : {}) });
   }
 
   addFrames(frames: readonly Int16Array[]): void {
     const s = this.segments.at(-1);
     if (!s || frames.length === 0) return;
+    // A reply that ended takes no more audio (synthesis may still be delivering): what was heard is settled.
+    if (this.ended) return;
     s.frames.push(...frames);
     this.pump();
   }
 
   /** A whole cached phrase as one complete segment, its frames sent from `encoded` when given. */
   addPhrase(text: string, frames: readonly Int16Array[], encoded?: PhrasePackets): void {
+    if (this.ended) {
+      this.segments.push({ kind: 'speech', text, frames: [], complete: true, released: frames.length });
+      return;
+    }
     this.segments.push({ kind: 'speech', text, frames: [...frames], ...(matching(frames, encoded) ? { encoded } : {}), complete: true });
     this.pump();
   }
@@ -124,6 +148,7 @@ export class Playout {
     if (this.st === 'playing') this.rewind(this.sink.flush());
     if (this.st !== 'finished') this.st = 'cancelled';
     clearTimeout(this.finishTimer);
+    this.letGo();
     return this.heardText();
   }
 
@@ -137,7 +162,7 @@ export class Playout {
         parts.push(s.text);
         continue;
       }
-      const total = s.complete ? s.frames.length : Math.max(s.frames.length, Math.ceil((s.text.length * MS_PER_CHAR) / FRAME_MS));
+      const total = s.complete ? frameCount(s) : Math.max(frameCount(s), Math.ceil((s.text.length * MS_PER_CHAR) / FRAME_MS));
       if (total === 0 || this.frame === 0) break;
       if (this.frame >= total) {
         parts.push(s.text);
@@ -166,8 +191,20 @@ export class Playout {
         n -= step;
       } else if (this.seg > 0) {
         this.seg--;
-        this.frame = this.segments[this.seg]!.frames.length;
+        this.frame = frameCount(this.segments[this.seg]!);
       } else break;
+    }
+  }
+
+  /**
+   * A finished or cancelled reply never plays again: its PCM is let go (a turn keeps its
+   * reply for the record after it ends), and only each segment's frame count stays for `heardText`.
+   */
+  private letGo(): void {
+    for (const s of this.segments) {
+      s.released = frameCount(s);
+      s.frames = [];
+      delete s.encoded;
     }
   }
 
@@ -196,6 +233,7 @@ export class Playout {
     const pending = this.sink.pending();
     if (pending === 0) {
       this.st = 'finished';
+      this.letGo();
       this.onFinished();
       return;
     }

@@ -48,6 +48,8 @@ export interface AgentAudioSink {
   /**
    * Queues one 20 ms frame of 16 kHz mono PCM (320 samples). With `encoded` in the
    * sink's `encodedFormat`, that packet is sent as is (the PCM still feeds the barge-in detector).
+   * The sink may keep `frame` itself until it is sent: the writer must not change it afterwards
+   * (frames cut from a FrameSlab never change).
    */
   write(frame: Int16Array, encoded?: EncodedFrame): void;
   /** The packet format the sink sends without encoding; absent when it takes PCM only. */

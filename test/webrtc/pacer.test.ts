@@ -30,6 +30,20 @@ describe('agent audio queue and pacer', () => {
     expect(q.shift()).toBeUndefined();
   });
 
+  it('keeps whole frames as written (a reply held once) and copies only parts of frames', () => {
+    const q = new AgentAudioQueue();
+    const whole = tone(320);
+    q.push(whole);
+    const part = tone(100);
+    q.push(part);
+    q.push(tone(220));
+    expect(q.shift()).toBe(whole);
+    const joined = q.shift();
+    expect(joined).not.toBe(part);
+    expect(joined?.slice(0, 100)).toEqual(part);
+    expect(q.shift()).toBeUndefined();
+  });
+
   it('sends one Opus frame per tick, marks talkspurts and keeps the 48 kHz RTP clock', () => {
     const t = new RecordingTransport();
     const marks: LatencyMark[] = [];
