@@ -9,6 +9,7 @@ import { pipelineCallHandler } from './gateway/pipeline-handler-config.js';
 import { feedPipelineMetrics } from './gateway/pipeline-trace-metrics.js';
 import { StoreCallRecorder } from './gateway/store-call-recorder.js';
 import { startWebRtcGateway } from './gateway/webrtc-gateway.js';
+import { startMallocTrimmer } from './gateway/malloc-trimmer.js';
 import { loadWebRtcSettings } from './media/webrtc-settings.js';
 import { loadSignalingSettings } from './signaling/signaling-settings.js';
 import { loadTenants } from './agent/tenant/loader.js';
@@ -41,7 +42,11 @@ async function main(): Promise<void> {
   await recordsAdmin.ready;
   const { store, records, writer, directory: tenants } = recordsAdmin;
   const conversations = registerConversationApi(app, { tenants, store: records, log, authorizeCallRead: recordsAdmin.authorizeTenantRead });
-  const metrics = createMetrics();
+  // The C allocator's totals and its trim come from the native addon, when it loads.
+  const allocator = await import('./media/native-malloc-stats.js').catch(() => undefined);
+  const metrics = createMetrics(true, allocator ? { mallocStats: allocator.nativeMallocStats } : {});
+  const trim = allocator?.nativeMallocTrim();
+  const trimmer = trim && env.MALLOC_TRIM_INTERVAL_MS > 0 ? startMallocTrimmer({ trim, intervalMs: env.MALLOC_TRIM_INTERVAL_MS, duration: metrics.mallocTrimSeconds, log }) : undefined;
   // The media workers' pipeline handlers post turn records here; they feed the pipeline histograms.
   const PIPELINE_TRACE = 'firstring-pipeline-trace';
   const pipelineMetrics = feedPipelineMetrics(PIPELINE_TRACE, metrics.registry);
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     server.close();
+    trimmer?.stop();
     Promise.all([webrtc.close(), conversations.closeAll()]).finally(async () => {
       await recordsAdmin.stop().catch((err: unknown) => log.error({ err }, 'records shutdown failed'));
       store.close();

@@ -23,17 +23,20 @@ export const METRIC = {
   threadHeap: 'firstring_thread_heap_bytes',
   /** The main thread's heap (prom-client default metric). */
   mainHeap: 'firstring_nodejs_heap_size_total_bytes',
+  /** The C allocator's totals (label kind = in_use | free | arena | mmapped). */
+  malloc: 'firstring_malloc_bytes',
 } as const;
 
 /**
  * The V8 heap each thread of the gateway holds in RAM (bytes): `main` (its committed heap), and
- * `media-N` / `handler-N` (physical size), from one scrape. Empty for a gateway that exposes neither.
+ * `media-N` / `handler-N` (physical size, or with `external` the memory outside the heap their objects keep
+ * alive), from one scrape. Empty for a gateway that exposes neither.
  */
-export function threadHeapBytes(scrape: PromScrape): Record<string, number> {
+export function threadHeapBytes(scrape: PromScrape, kind: 'physical' | 'external' = 'physical'): Record<string, number> {
   const out: Record<string, number> = {};
-  const main = sampleSum(scrape, METRIC.mainHeap);
+  const main = kind === 'physical' ? sampleSum(scrape, METRIC.mainHeap) : undefined;
   if (main !== undefined) out.main = main;
-  for (const x of scrape.samples) if (x.name === METRIC.threadHeap && x.labels.kind === 'physical' && x.labels.thread) out[x.labels.thread] = x.value;
+  for (const x of scrape.samples) if (x.name === METRIC.threadHeap && x.labels.kind === kind && x.labels.thread) out[x.labels.thread] = x.value;
   return out;
 }
 
@@ -95,6 +98,10 @@ export interface GatewayFigures {
   corePct?: number[];
   /** Each thread's V8 heap at the window's end (threadHeapBytes), when the gateway exposes it. */
   heapBytes?: Record<string, number>;
+  /** Memory outside each worker thread's V8 heap that its objects keep alive (ArrayBuffers included), at the window's end. */
+  heapExternalBytes?: Record<string, number>;
+  /** The C allocator's totals at the window's end, by kind (in_use, free, arena, mmapped), when exposed. */
+  mallocBytes?: Record<string, number>;
   /** Per-turn stage latencies observed in the window (stages the gateway exposes and that saw a turn). */
   stages?: Partial<Record<StageName, StageFigures>>;
   /** Metrics the bench looked for and the gateway did not expose. */
@@ -229,6 +236,11 @@ export function windowFigures(window: readonly GatewaySample[]): GatewayFigures 
   if (Object.keys(stages).length > 0) f.stages = stages;
   const heaps = threadHeapBytes(last.scrape);
   if (Object.keys(heaps).length > 0) f.heapBytes = heaps;
+  const external = threadHeapBytes(last.scrape, 'external');
+  if (Object.keys(external).length > 0) f.heapExternalBytes = external;
+  const malloc: Record<string, number> = {};
+  for (const x of last.scrape.samples) if (x.name === METRIC.malloc && x.labels.kind) malloc[x.labels.kind] = x.value;
+  if (Object.keys(malloc).length > 0) f.mallocBytes = malloc;
   if (first.threads && last.threads) f.threadsPct = threadUtilisation(first.threads, last.threads, wallS);
   if (first.cores && last.cores) f.corePct = coreUtilisation(first.cores, last.cores);
   return f;

@@ -11,6 +11,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitMediaEngine(env, exports);
   InitMediaThread(env, exports);
   InitOpusEncoder(env, exports);
+  InitProcessMemory(env, exports);
   return exports;
 }
 

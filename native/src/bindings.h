@@ -11,4 +11,5 @@ void InitSrtp(Napi::Env env, Napi::Object exports);
 void InitMediaEngine(Napi::Env env, Napi::Object exports);
 void InitMediaThread(Napi::Env env, Napi::Object exports);
 void InitOpusEncoder(Napi::Env env, Napi::Object exports);
+void InitProcessMemory(Napi::Env env, Napi::Object exports);
 }  // namespace firstring

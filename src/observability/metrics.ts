@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MallocStatsReader } from './malloc-stats.js';
 
 /**
  * The gateway's Prometheus metrics, one registry per process (exposed at GET /metrics).
@@ -36,6 +37,8 @@ export interface GatewayMetrics {
   readonly srtpSessions: Counter<'impl'>;
   readonly jitterSessions: Counter<'impl'>;
   readonly srtpDropped: Counter<'cause'>;
+  /** Duration of each periodic malloc_trim (src/gateway/malloc-trimmer.ts), seconds. */
+  readonly mallocTrimSeconds: Histogram;
 }
 
 const MS_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05];
@@ -43,10 +46,32 @@ const MS_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05];
 const LATENCY_BUCKETS = [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 2, 3, 5];
 const PLAYOUT_BUCKETS = [0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3];
 
-export function createMetrics(withDefaults = true): GatewayMetrics {
+export interface MetricsOptions {
+  /** The process's C allocator totals, read at each scrape (`firstring_malloc_bytes`). */
+  mallocStats?: MallocStatsReader;
+}
+
+export function createMetrics(withDefaults = true, opts: MetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
   if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'firstring_' });
   const registers = [registry];
+  const readMalloc = opts.mallocStats;
+  if (readMalloc) {
+    new Gauge({
+      name: 'firstring_malloc_bytes',
+      help: 'C allocator memory of the process (all threads), by kind: in_use, free (kept by the arenas), arena, mmapped',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const m = readMalloc();
+        if (!m) return;
+        this.set({ kind: 'in_use' }, m.inUseBytes);
+        this.set({ kind: 'free' }, m.freeBytes);
+        this.set({ kind: 'arena' }, m.arenaBytes);
+        this.set({ kind: 'mmapped' }, m.mmappedBytes);
+      },
+    });
+  }
   return {
     registry,
     callsActive: new Gauge({ name: 'firstring_calls_active', help: 'Calls in progress', registers }),
@@ -84,6 +109,7 @@ export function createMetrics(withDefaults = true): GatewayMetrics {
     srtpSessions: new Counter({ name: 'firstring_srtp_sessions_total', help: 'Connected calls by SRTP implementation', labelNames: ['impl'], registers }),
     jitterSessions: new Counter({ name: 'firstring_jitter_engine_sessions_total', help: 'Connected calls by caller-audio path (native jitter engine or none)', labelNames: ['impl'], registers }),
     srtpDropped: new Counter({ name: 'firstring_srtp_dropped_total', help: 'Received SRTP packets refused by the native SRTP, by cause', labelNames: ['cause'], registers }),
+    mallocTrimSeconds: new Histogram({ name: 'firstring_malloc_trim_seconds', help: 'Duration of each periodic malloc_trim on a pool thread', buckets: MS_BUCKETS.concat([0.1, 0.2]), registers }),
     firstPacketInSeconds: new Histogram({ name: 'firstring_first_packet_in_seconds', help: 'Offer received to first caller RTP packet', buckets: LATENCY_BUCKETS, registers }),
   };
 }

@@ -38,6 +38,7 @@ describe('gateway window figures from the media workers’ own metrics', () => {
     m.threadHeap.set({ thread: 'media-0', kind: 'physical' }, 30e6);
     m.threadHeap.set({ thread: 'media-0', kind: 'used' }, 20e6);
     m.threadHeap.set({ thread: 'handler-0', kind: 'physical' }, 50e6);
+    m.threadHeap.set({ thread: 'handler-0', kind: 'external' }, 7e6);
     const last: GatewaySample = { at: 1_010_000, scrape: parsePromText(await m.registry.metrics()) };
     const f = windowFigures([first, last]);
     expect(f.stages?.endToEnd?.count).toBe(100);
@@ -49,6 +50,17 @@ describe('gateway window figures from the media workers’ own metrics', () => {
     expect(f.stages?.playoutDelay?.count).toBe(10);
     expect(f.stages?.transcription).toBeUndefined();
     expect(f.heapBytes).toEqual({ 'media-0': 30e6, 'handler-0': 50e6 });
+    expect(f.heapExternalBytes).toEqual({ 'handler-0': 7e6 });
+    expect(f.mallocBytes).toBeUndefined(); // this registry has no allocator reader
     expect(threadHeapBytes(first.scrape)).toEqual({});
+  });
+
+  it('records the C allocator totals at the window’s end when the gateway exposes them', async () => {
+    let inUse = 10e6;
+    const m = createMetrics(false, { mallocStats: () => ({ arenaBytes: 8e6, inUseBytes: inUse, freeBytes: 2e6, mmappedBytes: 4e6 }) });
+    const first: GatewaySample = { at: 1_000_000, scrape: parsePromText(await m.registry.metrics()) };
+    inUse = 12e6;
+    const last: GatewaySample = { at: 1_010_000, scrape: parsePromText(await m.registry.metrics()) };
+    expect(windowFigures([first, last]).mallocBytes).toEqual({ in_use: 12e6, free: 2e6, arena: 8e6, mmapped: 4e6 });
   });
 });
