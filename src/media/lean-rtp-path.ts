@@ -488,24 +488,20 @@ export class LeanRtpPath {
     const socket = this.#engineSocket;
     const hook = socket ? this.#hooks.get(socket) : undefined;
     if (!socket || !hook) return;
-    const s = this.stats;
-    switch (classifyDatagram(d.data)) {
-      case DatagramKind.stun:
-        s.stunIn++;
-        break;
-      case DatagramKind.dtls:
-        s.dtlsIn++;
-        break;
-      case DatagramKind.rtcp:
-        s.rtcpIn++;
-        break;
-      default:
-        s.otherIn++;
-    }
+    this.#countPassedOn(classifyDatagram(d.data));
     // A copy: the engine reuses its buffer, and werift may keep what it is given.
     const msg = Buffer.from(d.data);
     const rinfo: RemoteInfo = { address: d.address, family: d.family, port: d.port, size: msg.length };
     for (let i = 0; i < hook.prior.length; i++) (hook.prior[i] as MessageListener).call(socket, msg, rinfo);
+  }
+
+  /** Counts a datagram passed on to werift, by kind (RFC 7983 §7); RTP before the switch is not counted. */
+  #countPassedOn(kind: DatagramKind): void {
+    const s = this.stats;
+    if (kind === DatagramKind.stun) s.stunIn++;
+    else if (kind === DatagramKind.dtls) s.dtlsIn++;
+    else if (kind === DatagramKind.rtcp) s.rtcpIn++;
+    else if (kind !== DatagramKind.rtp) s.otherIn++;
   }
 
   /** Puts our demultiplexer in front of werift's `message` listener(s) on this socket. */
@@ -514,31 +510,18 @@ export class LeanRtpPath {
     const prior = socket.listeners('message') as MessageListener[];
     const s = this.stats;
     const ours: MessageListener = (msg, rinfo) => {
-      switch (classifyDatagram(msg)) {
-        case DatagramKind.rtp:
-          if (this.#active) {
-            try {
-              this.#receiveRtp(msg);
-            } catch (err) {
-              // A failing consumer must not escape into the socket's emit (an uncaught exception ends the worker).
-              s.handlerErrors++;
-              if (s.handlerErrors === 1) this.opts.log?.error({ err }, 'lean RTP consumer failed');
-            }
-            return;
-          }
-          break;
-        case DatagramKind.stun:
-          s.stunIn++;
-          break;
-        case DatagramKind.dtls:
-          s.dtlsIn++;
-          break;
-        case DatagramKind.rtcp:
-          s.rtcpIn++;
-          break;
-        default:
-          s.otherIn++;
+      const kind = classifyDatagram(msg);
+      if (kind === DatagramKind.rtp && this.#active) {
+        try {
+          this.#receiveRtp(msg);
+        } catch (err) {
+          // A failing consumer must not escape into the socket's emit (an uncaught exception ends the worker).
+          s.handlerErrors++;
+          if (s.handlerErrors === 1) this.opts.log?.error({ err }, 'lean RTP consumer failed');
+        }
+        return;
       }
+      this.#countPassedOn(kind);
       for (let i = 0; i < prior.length; i++) (prior[i] as MessageListener).call(socket, msg, rinfo);
     };
     socket.removeAllListeners('message');
