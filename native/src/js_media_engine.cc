@@ -186,8 +186,7 @@ class JsMediaEngine : public Napi::ObjectWrap<JsMediaEngine> {
     requireLength(info.Env(), rxPackets.ElementLength(), n, "rxPackets");
     requireLength(info.Env(), rxBytes.ElementLength(), n, "rxBytes");
     requireLength(info.Env(), summary.ElementLength(), 3, "summary");
-    const size_t minOut = UdpBatchReader::kBatch * (MediaEngine::kDatagramRecordHeader + UdpBatchReader::kMaxDatagram);
-    requireLength(info.Env(), out.ElementLength(), minOut, "out");
+    requireLength(info.Env(), out.ElementLength(), MediaEngine::kReceiveBatchBytes, "out");
     const MediaEngine::ReceiveResult r = engine_->receive(now, out.Data(), out.ElementLength(), rxPackets.Data(), rxBytes.Data());
     summary[0] = static_cast<uint32_t>(r.records);
     summary[1] = static_cast<uint32_t>(r.bytes);
@@ -231,7 +230,7 @@ class JsMediaEngine : public Napi::ObjectWrap<JsMediaEngine> {
     o.Set("recordHeaderBytes", Napi::Number::New(env, static_cast<double>(MediaEngine::kRecordHeader)));
     o.Set("resultStride", Napi::Number::New(env, static_cast<double>(MediaEngine::kResultStride)));
     o.Set("datagramRecordHeaderBytes", Napi::Number::New(env, static_cast<double>(MediaEngine::kDatagramRecordHeader)));
-    o.Set("receiveOutBytes", Napi::Number::New(env, static_cast<double>(UdpBatchReader::kBatch * (MediaEngine::kDatagramRecordHeader + UdpBatchReader::kMaxDatagram))));
+    o.Set("receiveOutBytes", Napi::Number::New(env, static_cast<double>(MediaEngine::kReceiveBatchBytes)));
     o.Set("opusVersion", Napi::String::New(env, opusVersion()));
     return o;
   }

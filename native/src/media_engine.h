@@ -82,6 +82,8 @@ class MediaEngine {
   // Datagram record written by receive(): u32 slot, u32 length, u16 port, u8 family (4 or 6),
   // u8 address length, 46 bytes of address text (inet_ntop), 2 spare; then `length` bytes.
   static constexpr size_t kDatagramRecordHeader = 60;
+  // Room receive() needs in `out` for one batch of datagram records (also the smallest `out` it takes).
+  static constexpr size_t kReceiveBatchBytes = UdpBatchReader::kBatch * (kDatagramRecordHeader + UdpBatchReader::kMaxDatagram);
   // Datagrams read from one call's socket per receive pass (a flood waits in its own socket buffer).
   static constexpr size_t kMaxDatagramsPerCall = 64;
 

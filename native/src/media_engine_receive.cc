@@ -96,15 +96,14 @@ MediaEngine::ReceiveResult MediaEngine::receive(double nowMs, uint8_t* out, size
     std::fill(rxPackets, rxPackets + calls_.size(), 0u);
     std::fill(rxBytes, rxBytes + calls_.size(), 0u);
   }
-  // Room for a whole batch of datagram records before each read: a datagram read is never dropped for lack of room.
-  constexpr size_t kBatchRoom = UdpBatchReader::kBatch * (kDatagramRecordHeader + UdpBatchReader::kMaxDatagram);
   const int64_t realNow = realtimeNowNs();
   for (size_t slot = receiveCursor_; slot < calls_.size(); ++slot) {
     Call& c = calls_[slot];
     if (!c.active || c.socketFd < 0) continue;
     size_t taken = 0;
     while (taken < kMaxDatagramsPerCall) {
-      if (outCap - r.bytes < kBatchRoom) {
+      // Room for a whole batch of records before each read: a datagram read is never dropped for lack of room.
+      if (outCap - r.bytes < kReceiveBatchBytes) {
         r.more = true;
         receiveCursor_ = slot;
         receiveResumes_ = true;
