@@ -11,7 +11,6 @@ import { createDialogSession, type DialogSession } from '../agent/session.js';
 import type { EndReason } from '../agent/types.js';
 import { CallPipeline, type AgentActions, type PipelineMetric, type TurnRecord } from '../pipeline/index.js';
 import type { CallContext, CallHandler, CallHandlerFactory, CallMediaConfig, VoiceActivity } from './webrtc-call-handler.js';
-import { FrameSlab } from '../providers/audio/frame-slab.js';
 import { pipelineWorkerContext, type PipelineWorkerContext } from './pipeline-worker-context.js';
 import { traceChannel, type PipelineTrace, type TraceBatcher } from './pipeline-trace.js';
 
@@ -32,8 +31,6 @@ export class PipelineCallHandler implements CallHandler {
   private readonly ready: Promise<void>;
   private readonly trace: TraceBatcher | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
-  /** The pipeline keeps caller frames (pre-roll, utterances): copies come from slabs, not one ArrayBuffer each. */
-  private readonly frames = new FrameSlab();
   /** The tenant's barge-in thresholds, for the native engine. */
   readonly mediaConfig: CallMediaConfig;
   private ended = false;
@@ -96,8 +93,8 @@ export class PipelineCallHandler implements CallHandler {
   }
 
   onCallerFrame(frame: Int16Array): void {
-    // The media layer reuses the array; the pipeline keeps utterance frames.
-    this.pipeline.onCallerFrame(this.frames.copy(frame));
+    // The media layer reuses the array: the pipeline copies the frames it keeps.
+    this.pipeline.onCallerFrame(frame);
   }
 
   onVoiceActivity(ev: VoiceActivity): void {

@@ -15,7 +15,8 @@
  * backchannel or noise, the agent resumes from the paused frame.
  */
 import type { Logger } from '../observability/logger.js';
-import { concatPcm, FRAME_MS, PIPELINE_RATE } from '../providers/audio/pcm.js';
+import { FrameSlab } from '../providers/audio/frame-slab.js';
+import { concatPcm, FRAME_MS, FRAME_SAMPLES, PIPELINE_RATE } from '../providers/audio/pcm.js';
 import type { PartialResult, PartialStream, SttProvider, Transcript } from '../providers/stt/types.js';
 import { FILLERS, type CachedPhrase, type PhraseCache } from '../providers/tts/phrase-cache.js';
 import type { TtsProvider } from '../providers/tts/types.js';
@@ -23,6 +24,7 @@ import { resolvePipelineConfig, type PipelineConfig } from './config.js';
 import { endOfTurnWait, expectationFromDialog, isBackchannel } from './endpointing.js';
 import { deriveTurnFigures, type PipelineMetric, type TurnOutcome, type TurnRecord, type TurnTimestamps } from './metrics.js';
 import { Playout, type PhrasePackets } from './playout.js';
+import { PreRoll } from './pre-roll.js';
 import { ReplyJob } from './reply-job.js';
 import type { AgentActions, AgentAudioSink, BargeInEvent, DialogExpecting, Language, Responder, VadEvent } from './types.js';
 
@@ -116,7 +118,9 @@ export class CallPipeline {
   private callerSpeaking = false;
   private inUtterance = false;
   private utterance: Int16Array[] = [];
-  private preRoll: Int16Array[] = [];
+  private readonly preRoll: PreRoll;
+  /** Copies of the caller frames an utterance keeps. */
+  private readonly kept = new FrameSlab();
   private utteranceStartMs = 0;
   /** A caller turn between end of speech and end of turn (its reply, if any, is held). */
   private pending: Turn | undefined;
@@ -137,6 +141,7 @@ export class CallPipeline {
 
   constructor(private readonly o: CallPipelineOptions) {
     this.cfg = o.config ?? resolvePipelineConfig();
+    this.preRoll = new PreRoll(Math.ceil(this.cfg.endpointing.preRollMs / FRAME_MS), FRAME_SAMPLES);
     this.now = o.now ?? (() => performance.now());
   }
 
@@ -152,19 +157,21 @@ export class CallPipeline {
     await this.playPhrase(g.text, g.language, true);
   }
 
-  /** One 20 ms frame of caller audio at 16 kHz. */
+  /**
+   * One 20 ms frame of caller audio at 16 kHz. The pipeline copies what it keeps, so the
+   * caller may reuse `frame` once this returns (the media layer's rings do).
+   */
   onCallerFrame(frame: Int16Array): void {
     if (this.closed) return;
     if (this.inUtterance) {
       if (this.utterance.length * FRAME_MS < MAX_UTTERANCE_MS) {
-        this.utterance.push(frame);
-        this.partials?.write(frame);
+        const kept = this.kept.copy(frame);
+        this.utterance.push(kept);
+        this.partials?.write(kept);
       }
       return;
     }
     this.preRoll.push(frame);
-    const keep = Math.ceil(this.cfg.endpointing.preRollMs / FRAME_MS);
-    if (this.preRoll.length > keep) this.preRoll.splice(0, this.preRoll.length - keep);
   }
 
   onVad(ev: VadEvent): void {
@@ -214,8 +221,7 @@ export class CallPipeline {
     if (!this.inUtterance) {
       this.inUtterance = true;
       this.utteranceStartMs = atMs - this.preRoll.length * FRAME_MS;
-      this.utterance = this.preRoll;
-      this.preRoll = [];
+      this.utterance = this.preRoll.take(this.kept);
       this.openPartials();
     }
     if (this.pending) {
@@ -305,6 +311,7 @@ export class CallPipeline {
     turn.job = new ReplyJob(turn.id, callerText, this.language, playout, {
       responder: this.o.responder,
       tts: this.o.tts,
+      leadFrames: Math.ceil(this.cfg.ttsLeadMs / FRAME_MS),
       now: this.now,
       onMetric: (m) => this.emitMetric(m),
       ...(this.o.logger ? { logger: this.o.logger } : {}),

@@ -7,6 +7,7 @@ export type PipelineMetric =
   | { type: 'eou_metrics'; turnId: number; endOfUtteranceDelayMs: number; transcriptionDelayMs: number; waitMs: number; reason: string }
   | { type: 'stt_metrics'; turnId: number; provider: string; durationMs: number; audioMs: number; cancelled: boolean; error?: string }
   | { type: 'llm_metrics'; turnId: number; ttftMs: number | null; durationMs: number; cancelled: boolean; error?: string }
+  /** `durationMs` counts synthesis, not the waits while the reply held its lead of unheard audio (backpressure). */
   | { type: 'tts_metrics'; turnId: number; provider: string; ttfbMs: number | null; durationMs: number; audioMs: number; characters: number; cancelled: boolean; error?: string }
   /** `atMs` is the detector's time on the media clock; `stopDelayMs` the pipeline's time to flush the sink. */
   | { type: 'interruption_metrics'; turnId: number; atMs: number; stopDelayMs: number; heardChars: number; resumed: boolean };

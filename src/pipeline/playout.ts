@@ -5,6 +5,11 @@
  * back to what was really sent, so a false interruption resumes where the
  * caller stopped hearing), or cancelled. It maps played frames to the text
  * heard.
+ *
+ * It holds only audio the caller has not heard yet: a frame the sink has sent can never be
+ * rewound to (a flush drops only what is still queued), so it is let go at once; and the
+ * producer waits (`room`) while the unsent audio reaches its lead, so speech synthesized
+ * faster than real time stays in the provider's stream instead of in memory.
  */
 import { FRAME_MS } from '../providers/audio/pcm.js';
 import type { AgentAudioSink } from './types.js';
@@ -22,6 +27,9 @@ interface Segment {
   /** Frames the segment had when the reply ended and its audio was let go (see `letGo`). */
   released?: number;
 }
+
+/** Stands in for a frame the sink has sent: it is never written again. */
+const SENT: Int16Array = new Int16Array(0);
 
 /** Frames of a segment, whether its audio is still held or was let go. */
 function frameCount(s: Segment): number {
@@ -45,6 +53,14 @@ export class Playout {
   private st: PlayoutState = 'held';
   private finishTimer: NodeJS.Timeout | undefined;
   private firstSpeechWriteAt: number | undefined;
+  /** Frames of every segment so far (not counting let-go segments after the end). */
+  private total = 0;
+  /** Frames before this position (counted over all segments) were sent and let go. */
+  private letGoTo = 0;
+  private letGoSeg = 0;
+  private letGoFrame = 0;
+  /** Producers waiting in `room`. */
+  private readonly waiters = new Set<Waiter>();
 
   constructor(
     private readonly sink: AgentAudioSink,
@@ -61,11 +77,32 @@ export class Playout {
     return this.firstSpeechWriteAt;
   }
 
-  /** 20 ms frames of PCM the reply holds (none once it has finished or was cancelled). */
+  /** 20 ms frames of PCM the reply holds: not yet sent (none once it has finished or was cancelled). */
   get heldFrames(): number {
-    let n = 0;
-    for (const s of this.segments) n += s.frames.length;
-    return n;
+    if (this.ended) return 0;
+    this.letGoSent();
+    return this.total - this.letGoTo;
+  }
+
+  /**
+   * Resolves once the reply holds fewer than `lead` unsent frames, has ended, or `signal`
+   * aborts: a producer awaits it before adding audio. While the reply is held or paused
+   * nothing is sent, so it waits for the release, the resume or the end.
+   */
+  room(lead: number, signal?: AbortSignal): Promise<void> {
+    if (this.hasRoom(lead) || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(w.timer);
+        this.waiters.delete(w);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const w: Waiter = { lead, resolve: done, timer: undefined };
+      signal?.addEventListener('abort', done, { once: true });
+      this.waiters.add(w);
+      this.recheck(w);
+    });
   }
 
   /** Whether any frame of this reply has gone to the sink. */
@@ -88,6 +125,7 @@ export class Playout {
     // A reply that ended takes no more audio (synthesis may still be delivering): what was heard is settled.
     if (this.ended) return;
     s.frames.push(...frames);
+    this.total += frames.length;
     this.pump();
   }
 
@@ -98,6 +136,7 @@ export class Playout {
       return;
     }
     this.segments.push({ kind: 'speech', text, frames: [...frames], ...(matching(frames, encoded) ? { encoded } : {}), complete: true });
+    this.total += frames.length;
     this.pump();
   }
 
@@ -111,6 +150,7 @@ export class Playout {
   insertFiller(text: string, frames: readonly Int16Array[], encoded?: PhrasePackets): boolean {
     if (this.written > 0 || this.st === 'cancelled' || this.st === 'finished') return false;
     this.segments.splice(this.seg, 0, { kind: 'filler', text, frames: [...frames], ...(matching(frames, encoded) ? { encoded } : {}), complete: true });
+    this.total += frames.length;
     this.frame = 0;
     this.pump();
     return true;
@@ -127,6 +167,7 @@ export class Playout {
     if (this.st !== 'held') return;
     this.st = 'playing';
     this.pump();
+    this.wake();
   }
 
   /** Barge-in: stop sound at once and rewind the cursor to what was really sent. */
@@ -141,6 +182,7 @@ export class Playout {
     if (this.st !== 'paused') return;
     this.st = 'playing';
     this.pump();
+    this.wake();
   }
 
   /** Drops the reply; returns the text the caller heard. */
@@ -149,6 +191,7 @@ export class Playout {
     if (this.st !== 'finished') this.st = 'cancelled';
     clearTimeout(this.finishTimer);
     this.letGo();
+    this.wake();
     return this.heardText();
   }
 
@@ -208,6 +251,45 @@ export class Playout {
     }
   }
 
+  /**
+   * Lets go of the frames the sink has sent (`written` less what it still queues): a flush
+   * rewinds only over queued frames, so these are never written again. The segments keep
+   * their lengths for `heardText`.
+   */
+  private letGoSent(): void {
+    if (this.st === 'held') return;
+    const sent = this.written - this.sink.pending();
+    while (this.letGoTo < sent && this.letGoSeg < this.segments.length) {
+      const s = this.segments[this.letGoSeg]!;
+      if (this.letGoFrame < s.frames.length) {
+        s.frames[this.letGoFrame++] = SENT;
+        this.letGoTo++;
+      } else if (s.complete && this.letGoSeg < this.seg) {
+        this.letGoSeg++;
+        this.letGoFrame = 0;
+      } else break;
+    }
+  }
+
+  private hasRoom(lead: number): boolean {
+    return this.ended || this.heldFrames < lead;
+  }
+
+  /** Resolves the waiter if there is room; else, while playing, looks again once the excess should have been sent. */
+  private recheck(w: Waiter): void {
+    clearTimeout(w.timer);
+    w.timer = undefined;
+    if (this.hasRoom(w.lead)) w.resolve();
+    else if (this.st === 'playing') {
+      const excess = this.heldFrames - w.lead + 1;
+      w.timer = setTimeout(() => this.recheck(w), excess * FRAME_MS);
+    }
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) this.recheck(w);
+  }
+
   private pump(): void {
     if (this.st !== 'playing') return;
     while (this.seg < this.segments.length) {
@@ -234,6 +316,7 @@ export class Playout {
     if (pending === 0) {
       this.st = 'finished';
       this.letGo();
+      this.wake();
       this.onFinished();
       return;
     }
@@ -241,6 +324,12 @@ export class Playout {
       if (this.st === 'playing') this.awaitDrain();
     }, pending * FRAME_MS);
   }
+}
+
+interface Waiter {
+  lead: number;
+  resolve(): void;
+  timer: NodeJS.Timeout | undefined;
 }
 
 /** Packets are used only when there is one per frame. */

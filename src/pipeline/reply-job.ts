@@ -16,6 +16,8 @@ import type { AgentActions, DialogExpecting, Language, Responder } from './types
 export interface ReplyJobDeps {
   responder: Responder;
   tts: TtsProvider;
+  /** Unsent 20 ms frames the reply may hold before synthesis waits for the caller to hear them. */
+  leadFrames: number;
   now: () => number;
   logger?: Logger;
   onMetric: (m: PipelineMetric) => void;
@@ -110,6 +112,7 @@ export class ReplyJob {
     const start = now();
     let first: number | undefined;
     let samples = 0;
+    let waitedMs = 0;
     let error: string | undefined;
     const framer = new Framer();
     this.playout.beginSegment(text);
@@ -120,6 +123,10 @@ export class ReplyJob {
         this.ttsFirstAudio ??= first;
         samples += pcm.length;
         this.playout.addFrames(framer.push(pcm));
+        // Backpressure: the stream is not read on while the reply holds its lead of unheard audio.
+        const waitFrom = now();
+        await this.playout.room(this.deps.leadFrames, signal);
+        waitedMs += now() - waitFrom;
       }
       const last = framer.end();
       if (last && !signal.aborted) this.playout.addFrames([last]);
@@ -133,7 +140,7 @@ export class ReplyJob {
       turnId: this.turnId,
       provider: tts.id,
       ttfbMs: first === undefined ? null : first - start,
-      durationMs: now() - start,
+      durationMs: now() - start - waitedMs,
       audioMs: (samples * 1000) / PIPELINE_RATE,
       characters: text.length,
       cancelled: signal.aborted,

@@ -10,8 +10,10 @@ import type { AgentAudioSink } from '../../src/pipeline/types.js';
 class HeldSink implements AgentAudioSink {
   onDrained: (() => void) | undefined;
   queued = 0;
-  write(): void {
+  readonly written: Int16Array[] = [];
+  write(frame: Int16Array): void {
     this.queued++;
+    this.written.push(frame);
   }
   pending(): number {
     return this.queued;
@@ -71,17 +73,69 @@ describe('Playout', () => {
     expect(p.heardText()).toBe('A technician will call you back within the hour.');
   });
 
-  it('keeps a playing reply’s audio, so a false barge-in resumes where the caller stopped hearing', () => {
+  it('keeps the audio the caller has not heard, so a false barge-in resumes where the caller stopped hearing', () => {
     const sink = new HeldSink();
     const p = new Playout(sink, () => 0, () => undefined);
     p.beginSegment('Your visit is booked for Tuesday morning.');
-    p.addFrames(frames(50));
+    const audio = frames(50);
+    p.addFrames(audio);
     p.endSegment();
     p.release();
     sink.send(20);
     p.pause();
-    expect(p.heldFrames).toBe(50);
+    expect(p.heldFrames).toBe(30); // the 20 sent frames are let go: a flush never rewinds over them
+    sink.written.length = 0;
     p.resume();
     expect(sink.queued).toBe(30); // the 30 frames the caller had not heard, written again
+    expect(sink.written).toEqual(audio.slice(20));
+    expect(sink.written.every((f, i) => f === audio[20 + i])).toBe(true);
+    sink.send(15);
+    p.pause();
+    expect(p.heardText()).toMatch(/^Your visit is booked/);
+    expect(p.heardText()).not.toMatch(/morning/);
+  });
+});
+
+describe('Playout.room: synthesis waits while the reply holds its lead of unheard audio', () => {
+  const settled = async (promise: Promise<void>): Promise<boolean> => {
+    let done = false;
+    void promise.then(() => (done = true));
+    await new Promise((r) => setImmediate(r));
+    return done;
+  };
+
+  it('a playing reply waits until the sink has sent enough, and lets go of what it sent', async () => {
+    const sink = new HeldSink();
+    const p = new Playout(sink, () => 0, () => undefined);
+    p.beginSegment('The technician is on the way.');
+    p.release();
+    p.addFrames(frames(40));
+    expect(await settled(p.room(50))).toBe(true); // 40 unheard frames: under the lead of 50
+    p.addFrames(frames(30));
+    const waiting = p.room(50);
+    expect(await settled(waiting)).toBe(false);
+    sink.send(10);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await settled(waiting)).toBe(false); // 60 unheard frames: still over
+    sink.send(15);
+    await waiting; // it looks again once the excess should have gone (21 frames of 20 ms after it began)
+    expect(p.heldFrames).toBe(45);
+  });
+
+  it('a held reply waits for its release, and a cancel or an abort lets the producer go', async () => {
+    const sink = new HeldSink();
+    const p = new Playout(sink, () => 0, () => undefined);
+    p.beginSegment('We can come tomorrow.');
+    p.addFrames(frames(60));
+    const beforeRelease = p.room(50);
+    const aborted = new AbortController();
+    const abortable = p.room(50, aborted.signal);
+    expect(await settled(beforeRelease)).toBe(false);
+    aborted.abort();
+    expect(await settled(abortable)).toBe(true);
+    expect(await settled(beforeRelease)).toBe(false);
+    p.cancel();
+    expect(await settled(beforeRelease)).toBe(true);
+    expect(await settled(p.room(1))).toBe(true); // an ended reply always has room
   });
 });

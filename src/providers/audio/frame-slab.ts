@@ -1,6 +1,6 @@
 /**
- * Copies of caller frames for a consumer that keeps them (the speech pipeline's pre-roll
- * and utterance buffers), the agent's queued frames (the media layer's pacer) and the
+ * Copies of caller frames for a consumer that keeps them (the speech pipeline's utterance
+ * buffers; its pre-roll is a fixed ring, pre-roll.ts), the agent's queued frames (the media layer's pacer) and the
  * frames cut from synthesized speech (pcm.ts `Framer`), from a shared slab instead of one ArrayBuffer per frame:
  * per 20 ms frame a typed-array view, and one backing store per `framesPerSlab` frames
  * (a separate malloc'd ArrayBuffer per frame is what V8 tracks and sweeps in every
