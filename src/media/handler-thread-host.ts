@@ -19,6 +19,8 @@ export interface HandlerThreadOptions {
   /** Calls the thread may hold at once (the worker's call limit). */
   maxCalls: number;
   nativeOpus: boolean;
+  /** Cap on the thread's V8 young generation in MB (module-worker.ts); absent or 0: V8's own sizing. */
+  youngGenerationMb?: number | undefined;
   recordsPort?: MessagePort;
   log(level: 'warn' | 'error', msg: string, err?: string): void;
   /** The thread died: its calls cannot go on (the worker should end and be restarted). */
@@ -49,7 +51,7 @@ export class HandlerThreadHost {
     const data: HandlerThreadData = { handlerModule: opts.handlerModule, handlerOptions: opts.handlerOptions, bridge: this.bridge, nativeOpus: opts.nativeOpus };
     if (opts.recordsPort) data.recordsPort = opts.recordsPort;
     const transferList = opts.recordsPort ? [opts.recordsPort] : [];
-    this.worker = startModuleWorker('handler-thread', { workerData: data, transferList });
+    this.worker = startModuleWorker('handler-thread', { workerData: data, transferList, youngGenerationMb: opts.youngGenerationMb });
   }
 
   /** Starts the thread; resolves once its handler module is loaded. */

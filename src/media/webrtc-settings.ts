@@ -40,6 +40,13 @@ const Schema = z.object({
    * 20 ms media clock (handler-thread.ts); `inline`: handlers run in the media worker's thread.
    */
   HANDLER_THREAD: z.enum(['own', 'inline']).default('own'),
+  /**
+   * Cap on each media worker's and handler thread's V8 young generation, in MB (0: V8 sizes it, up to
+   * 48 MB per thread). V8 splits it into two semi-spaces and a large-object space and rounds the
+   * semi-space down to a power of two: 16 gives semi-spaces of 4 MB. Every thread grows its own
+   * young generation with its allocation rate, so uncapped it costs each thread tens of MB (BENCHMARKS.md).
+   */
+  WORKER_YOUNG_GEN_MB: z.coerce.number().int().min(0).max(1024).default(16),
 });
 
 export interface IceServer {
@@ -65,6 +72,8 @@ export interface WebRtcSettings {
   opusCodec?: 'native' | 'js';
   /** Where call handlers run; absent means `own` (a handler thread per media worker). */
   handlerThread?: 'own' | 'inline';
+  /** Cap on each worker thread's V8 young generation in MB; absent or 0: V8's own sizing. */
+  youngGenerationMb?: number;
 }
 
 export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtcSettings {
@@ -102,5 +111,6 @@ export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtc
     rtpReceive: s.RTP_RECEIVE,
     opusCodec: s.OPUS_CODEC,
     handlerThread: s.HANDLER_THREAD,
+    youngGenerationMb: s.WORKER_YOUNG_GEN_MB,
   };
 }

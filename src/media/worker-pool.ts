@@ -152,7 +152,7 @@ export class MediaWorkerPool implements CallHost {
     const recordsPort = this.opts.recordsPort?.();
     if (recordsPort) data.recordsPort = recordsPort;
     const transferList = recordsPort ? [recordsPort] : [];
-    const worker = startModuleWorker('media-worker', { workerData: data, transferList });
+    const worker = startModuleWorker('media-worker', { workerData: data, transferList, youngGenerationMb: this.opts.settings.youngGenerationMb });
     const slot: Slot = { index, worker, calls: new Set(), ready: false };
     this.slots[index] = slot;
     // Queued on the port until the worker listens: it knows the tenants before its first call.
@@ -212,6 +212,7 @@ export class MediaWorkerPool implements CallHost {
           metrics.threadHeap.set({ thread, kind: 'used' }, heap.usedBytes);
           metrics.threadHeap.set({ thread, kind: 'physical' }, heap.physicalBytes);
           metrics.threadHeap.set({ thread, kind: 'external' }, heap.externalBytes);
+          metrics.threadHeap.set({ thread, kind: 'young_limit' }, heap.youngLimitBytes);
         }
         return;
       }

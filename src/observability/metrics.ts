@@ -92,7 +92,7 @@ export function createMetrics(withDefaults = true, opts: MetricsOptions = {}): G
     }),
     threadHeap: new Gauge({
       name: 'firstring_thread_heap_bytes',
-      help: 'V8 heap of each media worker and handler thread, by thread (media-N, handler-N) and kind (used, physical, external)',
+      help: 'V8 heap of each media worker and handler thread, by thread (media-N, handler-N) and kind (used, physical, external, young_limit: the most its young generation may take)',
       labelNames: ['thread', 'kind'],
       registers,
     }),
