@@ -37,7 +37,7 @@ const host =
         handlerOptions: data.handlerOptions,
         maxCalls: data.settings.maxCallsPerWorker,
         nativeOpus,
-        youngGenerationMb: data.settings.youngGenerationMb,
+        youngGenerationMb: data.settings.youngGenerationMb?.handler,
         ...(data.recordsPort ? { recordsPort: data.recordsPort } : {}),
         log: (level, msg, err) => post(err === undefined ? { t: 'log', level, msg } : { t: 'log', level, msg, err }),
         // Its calls cannot go on without it: this worker ends, and the pool restarts it (its calls end as worker_failed).

@@ -41,12 +41,18 @@ const Schema = z.object({
    */
   HANDLER_THREAD: z.enum(['own', 'inline']).default('own'),
   /**
-   * Cap on each media worker's and handler thread's V8 young generation, in MB (0: V8 sizes it, up to
-   * 48 MB per thread). V8 splits it into two semi-spaces and a large-object space and rounds the
-   * semi-space down to a power of two: 16 gives semi-spaces of 4 MB. Every thread grows its own
-   * young generation with its allocation rate, so uncapped it costs each thread tens of MB (BENCHMARKS.md).
+   * Cap on each media worker's V8 young generation, in MB (0: V8 sizes it, up to 48 MB). V8 splits it
+   * into two semi-spaces and a large-object space and rounds the semi-space down to a power of two:
+   * 16 gives semi-spaces of 4 MB. The media thread allocates little per tick, so a small young
+   * generation costs it few scavenges, while V8 left to itself grows it with the call count (BENCHMARKS.md).
    */
-  WORKER_YOUNG_GEN_MB: z.coerce.number().int().min(0).max(1024).default(16),
+  MEDIA_WORKER_YOUNG_GEN_MB: z.coerce.number().int().min(0).max(1024).default(16),
+  /**
+   * The same cap for each handler thread (0: V8's own sizing, the default). The handler thread allocates
+   * fast (pipeline, provider clients, audio buffers): a smaller young generation promotes buffers that
+   * would have died young, and the old generation then keeps them until its next full collection.
+   */
+  HANDLER_THREAD_YOUNG_GEN_MB: z.coerce.number().int().min(0).max(1024).default(0),
 });
 
 export interface IceServer {
@@ -72,8 +78,8 @@ export interface WebRtcSettings {
   opusCodec?: 'native' | 'js';
   /** Where call handlers run; absent means `own` (a handler thread per media worker). */
   handlerThread?: 'own' | 'inline';
-  /** Cap on each worker thread's V8 young generation in MB; absent or 0: V8's own sizing. */
-  youngGenerationMb?: number;
+  /** Cap on the V8 young generation of each media worker and each handler thread, in MB; absent or 0: V8's own sizing. */
+  youngGenerationMb?: { media: number; handler: number };
 }
 
 export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtcSettings {
@@ -111,6 +117,6 @@ export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtc
     rtpReceive: s.RTP_RECEIVE,
     opusCodec: s.OPUS_CODEC,
     handlerThread: s.HANDLER_THREAD,
-    youngGenerationMb: s.WORKER_YOUNG_GEN_MB,
+    youngGenerationMb: { media: s.MEDIA_WORKER_YOUNG_GEN_MB, handler: s.HANDLER_THREAD_YOUNG_GEN_MB },
   };
 }

@@ -152,7 +152,7 @@ export class MediaWorkerPool implements CallHost {
     const recordsPort = this.opts.recordsPort?.();
     if (recordsPort) data.recordsPort = recordsPort;
     const transferList = recordsPort ? [recordsPort] : [];
-    const worker = startModuleWorker('media-worker', { workerData: data, transferList, youngGenerationMb: this.opts.settings.youngGenerationMb });
+    const worker = startModuleWorker('media-worker', { workerData: data, transferList, youngGenerationMb: this.opts.settings.youngGenerationMb?.media });
     const slot: Slot = { index, worker, calls: new Set(), ready: false };
     this.slots[index] = slot;
     // Queued on the port until the worker listens: it knows the tenants before its first call.

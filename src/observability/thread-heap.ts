@@ -7,7 +7,7 @@ import { resourceLimits } from 'node:worker_threads';
  * it accounts for; `externalBytes` is memory outside the heap that its objects keep
  * alive (ArrayBuffers included), which may live in malloc'd memory of this process.
  * `youngLimitBytes` is the most its young generation may grow to (the worker's
- * `resourceLimits`, WORKER_YOUNG_GEN_MB), 0 on the main thread.
+ * `resourceLimits`: MEDIA_WORKER_YOUNG_GEN_MB, HANDLER_THREAD_YOUNG_GEN_MB), 0 on the main thread.
  */
 export interface ThreadHeap {
   usedBytes: number;

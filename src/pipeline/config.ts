@@ -51,11 +51,12 @@ export const PipelineConfigSchema = z.object({
   /** A pause whose speech neither confirmed nor ended with a transcript by then: resume if the caller is quiet, else confirm. */
   falseInterruptionMs: ms(1500),
   /**
-   * Synthesized speech a reply holds ahead of what the caller has heard: the TTS stream is read
-   * no faster than this lead (backpressure), so a reply's memory does not grow with its length.
-   * Above the media ring's 1.28 s, so a stream that keeps pace never leaves the caller in silence.
+   * Synthesized speech a reply holds ahead of what the caller has heard: past this lead the TTS
+   * stream waits until the caller has heard half of it (backpressure), so a reply's memory does not
+   * grow with its length. Replies shorter than the lead never wait (reading a stream at the caller's
+   * pace costs CPU). Above the media ring's 1.28 s, so a stream that keeps pace never leaves the caller in silence.
    */
-  ttsLeadMs: z.number().int().min(1500).max(60_000).default(3000),
+  ttsLeadMs: z.number().int().min(1500).max(60_000).default(6000),
   /** Tenant vocabulary given to STT (trade terms, street names). */
   vocabulary: z.array(z.string().min(1).max(100)).max(500).default([]),
 });

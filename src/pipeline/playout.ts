@@ -85,12 +85,15 @@ export class Playout {
   }
 
   /**
-   * Resolves once the reply holds fewer than `lead` unsent frames, has ended, or `signal`
-   * aborts: a producer awaits it before adding audio. While the reply is held or paused
-   * nothing is sent, so it waits for the release, the resume or the end.
+   * Resolves at once while the reply holds fewer than `lead` unsent frames; else once the
+   * sink has sent it down to half the lead (so a paused stream is read on in runs of half
+   * the lead, not a chunk at a time), the reply has ended, or `signal` aborts. A producer
+   * awaits it before adding audio. While the reply is held or paused nothing is sent, so it
+   * waits for the release, the resume or the end.
    */
   room(lead: number, signal?: AbortSignal): Promise<void> {
     if (this.hasRoom(lead) || signal?.aborted) return Promise.resolve();
+    const resumeBelow = Math.floor(lead / 2) + 1;
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(w.timer);
@@ -98,7 +101,7 @@ export class Playout {
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const w: Waiter = { lead, resolve: done, timer: undefined };
+      const w: Waiter = { lead: resumeBelow, resolve: done, timer: undefined };
       signal?.addEventListener('abort', done, { once: true });
       this.waiters.add(w);
       this.recheck(w);
@@ -327,6 +330,7 @@ export class Playout {
 }
 
 interface Waiter {
+  /** Resolves once the reply holds fewer unsent frames than this. */
   lead: number;
   resolve(): void;
   timer: NodeJS.Timeout | undefined;

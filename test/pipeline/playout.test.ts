@@ -114,12 +114,12 @@ describe('Playout.room: synthesis waits while the reply holds its lead of unhear
     p.addFrames(frames(30));
     const waiting = p.room(50);
     expect(await settled(waiting)).toBe(false);
-    sink.send(10);
+    sink.send(25);
     await new Promise((r) => setTimeout(r, 30));
-    expect(await settled(waiting)).toBe(false); // 60 unheard frames: still over
-    sink.send(15);
-    await waiting; // it looks again once the excess should have gone (21 frames of 20 ms after it began)
-    expect(p.heldFrames).toBe(45);
+    expect(await settled(waiting)).toBe(false); // 45 unheard frames: under the lead, but it reads on only at half of it
+    sink.send(20);
+    await waiting; // it looks again once the excess should have gone (45 frames of 20 ms after it began)
+    expect(p.heldFrames).toBe(25);
   });
 
   it('a held reply waits for its release, and a cancel or an abort lets the producer go', async () => {

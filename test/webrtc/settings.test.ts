@@ -23,15 +23,15 @@ describe('WebRTC and signaling settings', () => {
     expect(s.icePortRange).toEqual([40000, 40100]);
     expect(s.workers).toBe(3);
     expect(loadWebRtcSettings({}).workers).toBeGreaterThanOrEqual(1);
-    expect(loadWebRtcSettings({}).youngGenerationMb).toBe(16);
-    expect(loadWebRtcSettings({ WORKER_YOUNG_GEN_MB: '0' }).youngGenerationMb).toBe(0);
+    expect(loadWebRtcSettings({}).youngGenerationMb).toEqual({ media: 16, handler: 0 });
+    expect(loadWebRtcSettings({ MEDIA_WORKER_YOUNG_GEN_MB: '0', HANDLER_THREAD_YOUNG_GEN_MB: '32' }).youngGenerationMb).toEqual({ media: 0, handler: 32 });
   });
 
   it('refuses bad settings with a clear message', () => {
     expect(() => loadWebRtcSettings({ TURN_URLS: 'turn:x:3478' })).toThrow(/TURN_USERNAME/);
     expect(() => loadWebRtcSettings({ ANNOUNCED_IP: 'not-an-ip' })).toThrow(/ANNOUNCED_IP/);
     expect(() => loadWebRtcSettings({ ICE_PORT_MIN: '5000' })).toThrow(/ICE_PORT_MIN and ICE_PORT_MAX/);
-    expect(() => loadWebRtcSettings({ WORKER_YOUNG_GEN_MB: '-4' })).toThrow(/WORKER_YOUNG_GEN_MB/);
+    expect(() => loadWebRtcSettings({ MEDIA_WORKER_YOUNG_GEN_MB: '-4' })).toThrow(/MEDIA_WORKER_YOUNG_GEN_MB/);
     expect(() => loadSignalingSettings({ CALL_TOKEN_SECRET: 'short' })).toThrow(/CALL_TOKEN_SECRET/);
     expect(() => parseTenantOrigins('demo')).toThrow(/tenant=origin/);
     expect(() => parseTenantOrigins('demo=ftp://x')).toThrow(/bad origin/);
