@@ -4,29 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Playout } from '../../src/pipeline/playout.js';
-import type { AgentAudioSink } from '../../src/pipeline/types.js';
-
-/** A sink that holds written frames until the test "sends" them. */
-class HeldSink implements AgentAudioSink {
-  onDrained: (() => void) | undefined;
-  queued = 0;
-  readonly written: Int16Array[] = [];
-  write(frame: Int16Array): void {
-    this.queued++;
-    this.written.push(frame);
-  }
-  pending(): number {
-    return this.queued;
-  }
-  flush(): number {
-    const n = this.queued;
-    this.queued = 0;
-    return n;
-  }
-  send(n: number): void {
-    this.queued = Math.max(0, this.queued - n);
-  }
-}
+import { HeldSink } from './held-sink.js';
 
 const frames = (n: number) => Array.from({ length: n }, () => new Int16Array(320));
 

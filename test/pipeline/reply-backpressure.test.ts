@@ -7,38 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { Playout } from '../../src/pipeline/playout.js';
 import { ReplyJob } from '../../src/pipeline/reply-job.js';
 import type { PipelineMetric } from '../../src/pipeline/metrics.js';
-import type { AgentAudioSink, Responder, ResponderChunk } from '../../src/pipeline/types.js';
+import type { Responder, ResponderChunk } from '../../src/pipeline/types.js';
 import type { TtsProvider, TtsRequest } from '../../src/providers/tts/types.js';
-
-/** Sends one queued frame every `tickMs` once started, like the media clock. */
-class ClockSink implements AgentAudioSink {
-  onDrained: (() => void) | undefined;
-  queued = 0;
-  sent = 0;
-  private timer: NodeJS.Timeout | undefined;
-  write(): void {
-    this.queued++;
-  }
-  pending(): number {
-    return this.queued;
-  }
-  flush(): number {
-    const n = this.queued;
-    this.queued = 0;
-    return n;
-  }
-  start(tickMs: number): void {
-    this.timer = setInterval(() => {
-      if (this.queued > 0) {
-        this.queued--;
-        this.sent++;
-      }
-    }, tickMs);
-  }
-  stop(): void {
-    clearInterval(this.timer);
-  }
-}
+import { HeldSink } from './held-sink.js';
 
 /** A provider that has the whole sentence at once (faster than real time): 40 chunks of 100 ms at 16 kHz. */
 class InstantTts implements TtsProvider {
@@ -68,7 +39,7 @@ const responder: Responder = {
 
 describe('ReplyJob with a TTS stream faster than real time', () => {
   it('reads the stream only as the caller hears it, and reports synthesis time without the waits', async () => {
-    const sink = new ClockSink();
+    const sink = new HeldSink();
     const tts = new InstantTts();
     const metrics: PipelineMetric[] = [];
     const playout = new Playout(sink, () => performance.now(), () => undefined);
@@ -99,7 +70,7 @@ describe('ReplyJob with a TTS stream faster than real time', () => {
   });
 
   it('lets the stream go when the reply is cancelled while it waits', async () => {
-    const sink = new ClockSink();
+    const sink = new HeldSink();
     const tts = new InstantTts();
     const playout = new Playout(sink, () => performance.now(), () => undefined);
     const job = new ReplyJob(1, 'hi', 'en', playout, { responder, tts, leadFrames: 50, now: () => performance.now(), onMetric: () => undefined });
