@@ -2,7 +2,7 @@
  * Periodic malloc_trim. Many threads (media workers, handler threads, the main thread)
  * each allocate from their own glibc arena, and the free chunks left between live ones
  * stay resident: at 150 calls the arenas held about 50–90 MB free. Trimming every few
- * seconds hands those pages back (about 80 MB less RSS at 150 calls, BENCHMARKS.md,
+ * seconds hands those pages back (about 30 MB less RSS at 150 calls, BENCHMARKS.md,
  * session 5). The trim runs on a libuv pool thread (native `mallocTrim`), never on a
  * JavaScript thread; a trim still running when the next is due is not doubled.
  */
