@@ -8,7 +8,7 @@ import { armThreadProfile, profileRequestFromEnv } from '../observability/thread
 import { MediaSession, workerMediaCounters } from './webrtc-media-session.js';
 import { WorkerJitterEngine } from './webrtc-jitter-engine.js';
 import { WebRtcTransport } from './webrtc-transport.js';
-import { HandlerThreadHost } from './handler-thread-host.js';
+import { HandlerLink } from './handler-link.js';
 import { installNativeX25519 } from './werift-native-x25519.js';
 import { mediaWorkerRtPriorityFromEnv, setThreadNice, setThreadRealtime } from './worker-thread-priority.js';
 import { replaceWorkerTenants } from './worker-tenants.js';
@@ -26,26 +26,16 @@ const post = (m: FromWorker): void => port.postMessage(m);
 
 const nativeOpus = data.settings.opusCodec !== 'js';
 /**
- * The call handlers run in a thread of their own (handler-thread-host.ts) unless HANDLER_THREAD=inline,
- * in which case this worker loads the handler module itself.
+ * The call handlers run in a handler thread the main thread started (its link in this worker's
+ * data) unless HANDLER_THREAD=inline, in which case this worker loads the handler module itself.
  */
-const host =
-  data.settings.handlerThread === 'inline'
-    ? undefined
-    : await HandlerThreadHost.start({
-        handlerModule: data.handlerModule,
-        handlerOptions: data.handlerOptions,
-        maxCalls: data.settings.maxCallsPerWorker,
-        nativeOpus,
-        youngGenerationMb: data.settings.youngGenerationMb?.handler,
-        ...(data.recordsPort ? { recordsPort: data.recordsPort } : {}),
-        log: (level, msg, err) => post(err === undefined ? { t: 'log', level, msg } : { t: 'log', level, msg, err }),
-        // Its calls cannot go on without it: this worker ends, and the pool restarts it (its calls end as worker_failed).
-        onExit: (code) => {
-          post({ t: 'log', level: 'error', msg: `handler thread exited (code ${code})` });
-          process.exit(1);
-        },
-      });
+const host = data.handlerLink
+  ? new HandlerLink(data.handlerLink, {
+      log: (level, msg, err) => post(err === undefined ? { t: 'log', level, msg } : { t: 'log', level, msg, err }),
+      // The handler thread died with this worker's handlers: the pool restarts this worker (its calls end as worker_failed).
+      onClose: () => post({ t: 'log', level: 'error', msg: 'handler thread link closed: calls cannot go on until the pool restarts this worker' }),
+    })
+  : undefined;
 const inlineFactory = host ? undefined : await loadHandlerModule(data.handlerModule);
 
 async function loadHandlerModule(url: string): Promise<CallHandlerFactory> {
@@ -109,7 +99,7 @@ setInterval(() => {
     skipped: clock.skipped - sent.skipped,
     calls: sessions.size,
     playoutDelayMs: jitter.mod?.takeOffsetDelays() ?? [],
-    heap: host?.heap ? { media: threadHeap(), handler: host.heap } : { media: threadHeap() },
+    heap: threadHeap(),
     loopDelayMs: loopDelay.count > 0 ? { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) } : { p50: 0, p99: 0, max: 0 },
   });
   loopDelay.reset();
@@ -228,7 +218,6 @@ port.on('message', (m: ToWorker) => {
       return;
     case 'tenants':
       replaceWorkerTenants(m.tenants);
-      host?.tenants(m);
       return;
   }
 });

@@ -35,11 +35,17 @@ const Schema = z.object({
    */
   OPUS_CODEC: z.enum(['native', 'js']).default('native'),
   /**
-   * `own`: each media worker runs its call handlers (pipeline, dialog, provider clients) in a thread of
-   * their own, exchanging audio through shared memory, so their garbage collections never delay the
-   * 20 ms media clock (handler-thread.ts); `inline`: handlers run in the media worker's thread.
+   * `own`: call handlers (pipeline, dialog, provider clients) run in handler threads of their own,
+   * exchanging audio with the media workers through shared memory, so their garbage collections never
+   * delay the 20 ms media clock (handler-thread.ts); `inline`: handlers run in the media worker's thread.
    */
   HANDLER_THREAD: z.enum(['own', 'inline']).default('own'),
+  /**
+   * Handler threads in the process (with HANDLER_THREAD=own), each serving the calls of several media
+   * workers; default: one per two media workers. Fewer threads keep fewer V8 heaps, and less garbage
+   * waiting in them, per call (BENCHMARKS.md); at most one per media worker.
+   */
+  HANDLER_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   /**
    * Cap on each media worker's V8 young generation, in MB (0: V8 sizes it, up to 48 MB). V8 splits it
    * into two semi-spaces and a large-object space and rounds the semi-space down to a power of two:
@@ -76,8 +82,10 @@ export interface WebRtcSettings {
   rtpReceive?: 'engine' | 'dgram';
   /** Where Opus is decoded (with the native jitter engine) and encoded; absent means `native` (when the addon has libopus). */
   opusCodec?: 'native' | 'js';
-  /** Where call handlers run; absent means `own` (a handler thread per media worker). */
+  /** Where call handlers run; absent means `own` (in handler threads). */
   handlerThread?: 'own' | 'inline';
+  /** Handler threads with `own` (media worker `i` is served by thread `i % handlerThreads`); absent: 1. */
+  handlerThreads?: number;
   /** Cap on the V8 young generation of each media worker and each handler thread, in MB; absent or 0: V8's own sizing. */
   youngGenerationMb?: { media: number; handler: number };
 }
@@ -104,11 +112,12 @@ export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtc
     }
     icePortRange = [s.ICE_PORT_MIN, s.ICE_PORT_MAX];
   }
+  const workers = s.MEDIA_WORKERS ?? os.availableParallelism();
   return {
     iceServers,
     announcedIp: s.ANNOUNCED_IP,
     icePortRange,
-    workers: s.MEDIA_WORKERS ?? os.availableParallelism(),
+    workers,
     rtpTimeoutMs: s.RTP_TIMEOUT_MS,
     maxCallsPerWorker: s.MAX_CALLS_PER_WORKER,
     srtp: s.SRTP_IMPL,
@@ -117,6 +126,7 @@ export function loadWebRtcSettings(env: NodeJS.ProcessEnv = process.env): WebRtc
     rtpReceive: s.RTP_RECEIVE,
     opusCodec: s.OPUS_CODEC,
     handlerThread: s.HANDLER_THREAD,
+    handlerThreads: Math.min(s.HANDLER_THREADS ?? Math.ceil(workers / 2), workers),
     youngGenerationMb: { media: s.MEDIA_WORKER_YOUNG_GEN_MB, handler: s.HANDLER_THREAD_YOUNG_GEN_MB },
   };
 }

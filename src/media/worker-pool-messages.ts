@@ -1,6 +1,7 @@
 import type { Tenant } from '../agent/tenant/schema.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { ThreadHeap } from '../observability/thread-heap.js';
+import type { HandlerLinkData } from './handler-thread-messages.js';
 import type { LatencyMark, TurnRecord } from './webrtc-call-handler.js';
 import type { WebRtcSettings } from './webrtc-settings.js';
 import type { IceCandidateInit } from './webrtc-transport.js';
@@ -32,8 +33,8 @@ export type FromWorker =
   /**
    * Every second: tick lateness (`jitterMs`) and busy time (`busyMs`) per tick, counters since
    * the last stats, the caller audio's jitter-buffer delay at each end of caller speech
-   * (`playoutDelayMs`), the worker's own event-loop delay over that second (ms), and the V8
-   * heaps of the worker and of its handler thread.
+   * (`playoutDelayMs`), the worker's own event-loop delay over that second (ms), and its V8
+   * heap (handler threads report theirs to the main thread themselves).
    */
   | {
       t: 'stats';
@@ -45,7 +46,7 @@ export type FromWorker =
       calls: number;
       playoutDelayMs: number[];
       loopDelayMs: { p50: number; p99: number; max: number };
-      heap: { media: ThreadHeap; handler?: ThreadHeap };
+      heap: ThreadHeap;
     }
   | { t: 'log'; level: 'warn' | 'error'; msg: string; err?: string };
 
@@ -60,6 +61,11 @@ export interface MediaWorkerData {
    * so its 20 ms clock is not held off the core by less urgent threads; 0 leaves it as is.
    */
   threadNice: number;
-  /** The records port (transferred): the call handler's CallLog reaches the main thread's records writer through it. */
+  /**
+   * The link to the handler thread that runs this worker's call handlers (its port transferred);
+   * absent with HANDLER_THREAD=inline, where the worker runs them itself.
+   */
+  handlerLink?: HandlerLinkData;
+  /** With inline handlers, the records port (transferred): their CallLog reaches the main thread's records writer through it. */
   recordsPort?: MessagePort;
 }

@@ -1,5 +1,7 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { startModuleWorker } from './module-worker.js';
+import { HandlerThreads } from './handler-threads.js';
+import { setThreadHeapGauge } from '../observability/thread-heap.js';
 import type { Tenant } from '../agent/tenant/schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
@@ -22,7 +24,7 @@ export interface WorkerPoolOptions {
    * change. Without it each worker's handler loads its tenants itself (its options' tenantsDir).
    */
   tenants?: TenantFeed;
-  /** A new records port per worker start (main thread's records writer); the worker's CallLog posts on it. */
+  /** A new records port per thread start (main thread's records writer): the call handlers' CallLog posts on it. */
   recordsPort?: () => MessagePort;
   /** Nice value of the media worker threads [MEDIA_WORKER_NICE, else -10]; 0 leaves them as is (worker-thread-priority.ts). */
   threadNice?: number;
@@ -53,8 +55,9 @@ interface LiveCall {
 
 /**
  * Media worker threads (one per core by default), each running the werift peer
- * connections of its calls. New calls go to the worker with the fewest calls.
- * Implements the signaling layer's CallHost.
+ * connections of its calls, and the handler threads that run their call handlers
+ * (handler-threads.ts; none with HANDLER_THREAD=inline). New calls go to the worker with
+ * the fewest calls. Implements the signaling layer's CallHost.
  */
 export class MediaWorkerPool implements CallHost {
   private readonly slots: Slot[] = [];
@@ -64,17 +67,35 @@ export class MediaWorkerPool implements CallHost {
   private reqId = 0;
   private closing = false;
   private unsubscribe: (() => void) | undefined;
+  private handlerThreads: HandlerThreads | undefined;
 
   private constructor(private readonly opts: WorkerPoolOptions) {}
 
   static async start(opts: WorkerPoolOptions): Promise<MediaWorkerPool> {
     const pool = new MediaWorkerPool(opts);
-    const feed = opts.tenants;
+    const { settings, tenants: feed } = opts;
     pool.unsubscribe = feed?.onChange(() => pool.broadcastTenants());
     try {
-      await Promise.all(Array.from({ length: opts.settings.workers }, (_, i) => pool.spawn(i)));
+      if (settings.handlerThread !== 'inline') {
+        pool.handlerThreads = await HandlerThreads.start({
+          count: Math.min(settings.handlerThreads ?? 1, settings.workers),
+          handlerModule: opts.handler.module.href,
+          handlerOptions: opts.handler.options,
+          nativeOpus: settings.opusCodec !== 'js',
+          maxCallsPerLink: settings.maxCallsPerWorker,
+          youngGenerationMb: settings.youngGenerationMb?.handler,
+          ...(opts.recordsPort ? { recordsPort: opts.recordsPort } : {}),
+          ...(feed ? { tenants: () => feed.list() } : {}),
+          metrics: opts.metrics,
+          log: opts.log,
+          onExit: (_thread, workers) => pool.restartWorkers(workers),
+        });
+      }
+      await Promise.all(Array.from({ length: settings.workers }, (_, i) => pool.spawn(i)));
     } catch (err) {
       pool.unsubscribe?.();
+      await pool.handlerThreads?.close();
+      await Promise.all(pool.slots.map((s) => s.worker.terminate()));
       throw err;
     }
     return pool;
@@ -127,6 +148,12 @@ export class MediaWorkerPool implements CallHost {
     const deadline = Date.now() + graceMs;
     while (this.calls.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await this.handlerThreads?.close();
+  }
+
+  /** Their handler thread died: these workers' calls lost their handlers; each ends them and starts again (its exit handler). */
+  private restartWorkers(indices: number[]): void {
+    for (const i of indices) void this.slots[i]?.worker.terminate();
   }
 
   private send(slot: Slot, m: ToWorker): void {
@@ -137,8 +164,10 @@ export class MediaWorkerPool implements CallHost {
   private broadcastTenants(): void {
     const feed = this.opts.tenants;
     if (!feed || this.closing) return;
-    const m: ToWorker = { t: 'tenants', tenants: feed.list() };
+    const tenants = feed.list();
+    const m: ToWorker = { t: 'tenants', tenants };
     for (const slot of this.slots) if (slot) this.send(slot, m);
+    this.handlerThreads?.tenants(tenants);
   }
 
   private spawn(index: number): Promise<void> {
@@ -149,9 +178,19 @@ export class MediaWorkerPool implements CallHost {
       connectTimeoutMs: this.opts.connectTimeoutMs ?? 20_000,
       threadNice: this.opts.threadNice ?? mediaWorkerNiceFromEnv(),
     };
-    const recordsPort = this.opts.recordsPort?.();
-    if (recordsPort) data.recordsPort = recordsPort;
-    const transferList = recordsPort ? [recordsPort] : [];
+    const transferList: MessagePort[] = [];
+    if (this.handlerThreads) {
+      // A new link each start: the thread saw the last one's port close and ended its calls.
+      data.handlerLink = this.handlerThreads.link(index);
+      transferList.push(data.handlerLink.port);
+    } else {
+      // Handlers run in the worker itself: it writes their records.
+      const recordsPort = this.opts.recordsPort?.();
+      if (recordsPort) {
+        data.recordsPort = recordsPort;
+        transferList.push(recordsPort);
+      }
+    }
     const worker = startModuleWorker('media-worker', { workerData: data, transferList, youngGenerationMb: this.opts.settings.youngGenerationMb?.media });
     const slot: Slot = { index, worker, calls: new Set(), ready: false };
     this.slots[index] = slot;
@@ -207,13 +246,7 @@ export class MediaWorkerPool implements CallHost {
         if (m.skipped > 0) metrics.mediaTicksSkipped.inc(m.skipped);
         const worker = String(slot.index);
         for (const stat of ['p50', 'p99', 'max'] as const) metrics.workerLoopDelay.set({ worker, stat }, m.loopDelayMs[stat] / 1000);
-        for (const [thread, heap] of [[`media-${worker}`, m.heap.media], [`handler-${worker}`, m.heap.handler]] as const) {
-          if (!heap) continue;
-          metrics.threadHeap.set({ thread, kind: 'used' }, heap.usedBytes);
-          metrics.threadHeap.set({ thread, kind: 'physical' }, heap.physicalBytes);
-          metrics.threadHeap.set({ thread, kind: 'external' }, heap.externalBytes);
-          metrics.threadHeap.set({ thread, kind: 'young_limit' }, heap.youngLimitBytes);
-        }
+        setThreadHeapGauge(metrics.threadHeap, `media-${worker}`, m.heap);
         return;
       }
       case 'candidate':

@@ -1,5 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import { resourceLimits } from 'node:worker_threads';
+import type { Gauge } from 'prom-client';
 
 /**
  * One thread's V8 heap, as the thread itself sees it (each worker thread has its own
@@ -20,4 +21,12 @@ export function threadHeap(): ThreadHeap {
   const h = getHeapStatistics();
   const young = resourceLimits.maxYoungGenerationSizeMb ?? 0;
   return { usedBytes: h.used_heap_size, physicalBytes: h.total_physical_size, externalBytes: h.external_memory, youngLimitBytes: young * 1024 * 1024 };
+}
+
+/** Sets one thread's heap figures on the `firstring_thread_heap_bytes` gauge. */
+export function setThreadHeapGauge(gauge: Gauge<'thread' | 'kind'>, thread: string, heap: ThreadHeap): void {
+  gauge.set({ thread, kind: 'used' }, heap.usedBytes);
+  gauge.set({ thread, kind: 'physical' }, heap.physicalBytes);
+  gauge.set({ thread, kind: 'external' }, heap.externalBytes);
+  gauge.set({ thread, kind: 'young_limit' }, heap.youngLimitBytes);
 }

@@ -24,6 +24,12 @@ describe('WebRTC and signaling settings', () => {
     expect(s.workers).toBe(3);
     expect(loadWebRtcSettings({}).workers).toBeGreaterThanOrEqual(1);
     expect(loadWebRtcSettings({}).youngGenerationMb).toEqual({ media: 16, handler: 0 });
+    // One handler thread per two media workers by default, never more threads than workers.
+    expect(s.handlerThreads).toBe(2);
+    expect(loadWebRtcSettings({ MEDIA_WORKERS: '2' }).handlerThreads).toBe(1);
+    expect(loadWebRtcSettings({ MEDIA_WORKERS: '1' }).handlerThreads).toBe(1);
+    expect(loadWebRtcSettings({ MEDIA_WORKERS: '4', HANDLER_THREADS: '3' }).handlerThreads).toBe(3);
+    expect(loadWebRtcSettings({ MEDIA_WORKERS: '2', HANDLER_THREADS: '8' }).handlerThreads).toBe(2);
     expect(loadWebRtcSettings({ MEDIA_WORKER_YOUNG_GEN_MB: '0', HANDLER_THREAD_YOUNG_GEN_MB: '32' }).youngGenerationMb).toEqual({ media: 0, handler: 32 });
   });
 
@@ -32,6 +38,7 @@ describe('WebRTC and signaling settings', () => {
     expect(() => loadWebRtcSettings({ ANNOUNCED_IP: 'not-an-ip' })).toThrow(/ANNOUNCED_IP/);
     expect(() => loadWebRtcSettings({ ICE_PORT_MIN: '5000' })).toThrow(/ICE_PORT_MIN and ICE_PORT_MAX/);
     expect(() => loadWebRtcSettings({ MEDIA_WORKER_YOUNG_GEN_MB: '-4' })).toThrow(/MEDIA_WORKER_YOUNG_GEN_MB/);
+    expect(() => loadWebRtcSettings({ HANDLER_THREADS: '0' })).toThrow(/HANDLER_THREADS/);
     expect(() => loadSignalingSettings({ CALL_TOKEN_SECRET: 'short' })).toThrow(/CALL_TOKEN_SECRET/);
     expect(() => parseTenantOrigins('demo')).toThrow(/tenant=origin/);
     expect(() => parseTenantOrigins('demo=ftp://x')).toThrow(/bad origin/);

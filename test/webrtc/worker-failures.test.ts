@@ -9,8 +9,9 @@ const ORIGIN = 'https://acme-plumbing.example';
 describe('media worker pool under failure', () => {
   let gw: MediaGateway;
   beforeAll(async () => {
+    // Handlers inline: tenant `crash` takes the media worker itself down.
     gw = await startMediaGateway(
-      { workers: 1, maxCallsPerWorker: 2 },
+      { workers: 1, maxCallsPerWorker: 2, handlerThread: 'inline' },
       `demo=${ORIGIN};crash=${ORIGIN};throw=${ORIGIN}`,
       new URL('./support/crash-handler.ts', import.meta.url),
     );
@@ -73,6 +74,46 @@ describe('media worker pool under failure', () => {
     } finally {
       next.hangup();
       await next.close();
+    }
+  });
+});
+
+/** Two media workers share one handler thread (the default on two cores): its death ends the calls of both, and both come back. */
+describe('a handler thread shared by two media workers, under failure', () => {
+  let gw: MediaGateway;
+  beforeAll(async () => {
+    gw = await startMediaGateway({ workers: 2, handlerThreads: 1 }, `demo=${ORIGIN};crash=${ORIGIN}`, new URL('./support/crash-handler.ts', import.meta.url));
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  const place = (tenant: string) => WebRtcCaller.place({ gateway: gw.base, tenant, origin: ORIGIN });
+  const greeted = (c: WebRtcCaller) =>
+    c.waitFor(() => c.messages.some((m) => m.type === 'transcript' && m.text === 'hello from demo'), 15_000, 'demo greeting');
+  const endedAs = (c: WebRtcCaller, reason: string) =>
+    c.waitFor(() => c.messages.some((m) => m.type === 'state' && m.state === 'ended' && m.reason === reason), 15_000, `call ended as ${reason}`);
+
+  it('ends the calls of both workers when their handler thread dies, then takes new calls on both', async () => {
+    const calls = [await place('demo'), await place('demo')];
+    try {
+      for (const c of calls) await greeted(c);
+      // The two calls went to the two workers (fewest calls first); the third takes the thread down.
+      const doomed = await place('crash');
+      calls.push(doomed);
+      for (const c of calls) await endedAs(c, 'worker_failed');
+    } finally {
+      for (const c of calls) await c.close();
+    }
+    await expect.poll(() => gw.gateway.pool.ready() && gw.gateway.pool.activeCalls() === 0, { timeout: 15_000 }).toBe(true);
+    const next = [await place('demo'), await place('demo')];
+    try {
+      for (const c of next) await greeted(c);
+    } finally {
+      for (const c of next) {
+        c.hangup();
+        await c.close();
+      }
     }
   });
 });

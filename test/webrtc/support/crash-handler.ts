@@ -1,8 +1,9 @@
 import type { CallContext, CallHandler, CallHandlerFactory } from '../../../src/media/webrtc-call-handler.js';
 
 /**
- * A handler for failure tests: tenant `crash` takes its whole worker thread down when the
- * call connects; tenant `throw` throws from the frame callback; others say hello.
+ * A handler for failure tests: tenant `crash` takes the thread it runs in down when the call
+ * connects (the handler thread, or the media worker with inline handlers); tenant `throw`
+ * throws from the frame callback; others say hello.
  */
 class CrashProbe implements CallHandler {
   constructor(private readonly ctx: CallContext) {}

@@ -1,32 +1,21 @@
 /**
- * The media worker's side of its handler thread (handler-thread.ts): starts the thread,
- * opens a handler there per call, and stands in for it in the worker as a `CallHandler`
- * whose audio goes through shared rings. Once per media tick, after the engine's tick,
- * `afterTick()` publishes every call's caller frames and sends the one `tick` message.
+ * A media worker's side of its link to a handler thread (handler-thread.ts, started by the main
+ * thread: handler-threads.ts): opens a handler there per call, and stands in for it in the
+ * worker as a `CallHandler` whose audio goes through the link's shared rings. Once per media
+ * tick, after the engine's tick, `afterTick()` publishes every call's caller frames and sends
+ * the one `tick` message.
  */
-import type { MessagePort, Worker } from 'node:worker_threads';
-import { startModuleWorker } from './module-worker.js';
 import { AgentRingReader } from './agent-frame-ring.js';
 import { CallerRingWriter } from './caller-frame-ring.js';
-import { BridgeSlotViews, bridgeBuffer } from './handler-bridge-memory.js';
-import type { FromHandlerThread, HandlerThreadData, ToHandlerThread } from './handler-thread-messages.js';
-import type { ThreadHeap } from '../observability/thread-heap.js';
+import { BridgeSlotViews } from './handler-bridge-memory.js';
+import type { FromHandlerLink, HandlerLinkData, ToHandlerLink } from './handler-thread-messages.js';
 import type { CallContext, CallHandler, CallHandlerFactory, CallMediaConfig, VoiceActivity } from './webrtc-call-handler.js';
 
-export interface HandlerThreadOptions {
-  handlerModule: string;
-  handlerOptions: unknown;
-  /** Calls the thread may hold at once (the worker's call limit). */
-  maxCalls: number;
-  nativeOpus: boolean;
-  /** Cap on the thread's V8 young generation in MB (module-worker.ts); absent or 0: V8's own sizing. */
-  youngGenerationMb?: number | undefined;
-  recordsPort?: MessagePort;
+export interface HandlerLinkOptions {
   log(level: 'warn' | 'error', msg: string, err?: string): void;
-  /** The thread died: its calls cannot go on (the worker should end and be restarted). */
-  onExit(code: number): void;
+  /** The handler thread is gone (its port closed): this worker's calls cannot go on. */
+  onClose(): void;
 }
-
 
 interface Opening {
   slot: number;
@@ -34,48 +23,28 @@ interface Opening {
   reject(err: Error): void;
 }
 
-export class HandlerThreadHost {
-  private readonly bridge: SharedArrayBuffer;
+export class HandlerLink {
   private readonly views: BridgeSlotViews[] = [];
   private readonly free: number[];
   private readonly opening = new Map<string, Opening>();
   private readonly remotes = new Map<string, RemoteCallHandler>();
-  private readonly worker: Worker;
-  private exited = false;
-  /** The handler thread's heap as it last reported it (every second). */
-  heap: ThreadHeap | undefined;
+  private closed = false;
 
-  private constructor(private readonly opts: HandlerThreadOptions) {
-    this.bridge = bridgeBuffer(opts.maxCalls);
-    this.free = Array.from({ length: opts.maxCalls }, (_, i) => opts.maxCalls - 1 - i);
-    const data: HandlerThreadData = { handlerModule: opts.handlerModule, handlerOptions: opts.handlerOptions, bridge: this.bridge, nativeOpus: opts.nativeOpus };
-    if (opts.recordsPort) data.recordsPort = opts.recordsPort;
-    const transferList = opts.recordsPort ? [opts.recordsPort] : [];
-    this.worker = startModuleWorker('handler-thread', { workerData: data, transferList, youngGenerationMb: opts.youngGenerationMb });
-  }
-
-  /** Starts the thread; resolves once its handler module is loaded. */
-  static start(opts: HandlerThreadOptions): Promise<HandlerThreadHost> {
-    const host = new HandlerThreadHost(opts);
-    return new Promise((resolve, reject) => {
-      host.worker.on('message', (m: FromHandlerThread) => {
-        if (m.t === 'ready') resolve(host);
-        else host.onMessage(m);
-      });
-      host.worker.on('error', (err) => {
-        opts.log('error', 'handler thread failed', err.stack ?? err.message);
-        reject(err);
-      });
-      host.worker.on('exit', (code) => host.onExit(code));
-    });
+  constructor(
+    private readonly link: HandlerLinkData,
+    private readonly opts: HandlerLinkOptions,
+  ) {
+    this.free = Array.from({ length: link.maxCalls }, (_, i) => link.maxCalls - 1 - i);
+    link.port.on('message', (m: FromHandlerLink) => this.onMessage(m));
+    link.port.on('close', () => this.onClose());
   }
 
   /** Creates the call's handler in the thread; resolves with the factory the call's MediaSession calls. */
   open(callId: string, tenant: string): Promise<CallHandlerFactory> {
-    if (this.exited) return Promise.reject(new Error('handler thread is gone'));
+    if (this.closed) return Promise.reject(new Error('handler thread is gone'));
     const slot = this.free.pop();
     if (slot === undefined) return Promise.reject(new Error('handler thread has no free call slot'));
-    const v = (this.views[slot] ??= new BridgeSlotViews(this.bridge, slot));
+    const v = (this.views[slot] ??= new BridgeSlotViews(this.link.bridge, slot));
     v.reset();
     return new Promise((resolve, reject) => {
       this.opening.set(callId, { slot, resolve, reject });
@@ -100,20 +69,11 @@ export class HandlerThreadHost {
     this.send({ t: 'tick' });
   }
 
-  /** Passes the main thread's tenant configs on (worker-tenants.ts in the thread). */
-  tenants(m: Extract<ToHandlerThread, { t: 'tenants' }>): void {
-    this.send(m);
+  send(m: ToHandlerLink): void {
+    if (!this.closed) this.link.port.postMessage(m);
   }
 
-  send(m: ToHandlerThread): void {
-    if (!this.exited) this.worker.postMessage(m);
-  }
-
-  terminate(): Promise<number> {
-    return this.worker.terminate();
-  }
-
-  private onMessage(m: FromHandlerThread): void {
+  private onMessage(m: FromHandlerLink): void {
     switch (m.t) {
       case 'opened': {
         const o = this.opening.get(m.callId);
@@ -158,21 +118,16 @@ export class HandlerThreadHost {
         this.opts.log('error', `call handler failed (${m.callId})`, m.err);
         this.remotes.get(m.callId)?.ctx.hangup('handler_error');
         return;
-      case 'log':
-        this.opts.log(m.level, m.msg, m.err);
-        return;
-      case 'heap':
-        this.heap = m.heap;
-        return;
     }
   }
 
-  private onExit(code: number): void {
-    this.exited = true;
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
     for (const r of this.remotes.values()) r.closed();
-    for (const o of this.opening.values()) o.reject(new Error('handler thread exited'));
+    for (const o of this.opening.values()) o.reject(new Error('handler thread is gone'));
     this.opening.clear();
-    this.opts.onExit(code);
+    this.opts.onClose();
   }
 }
 
@@ -190,7 +145,7 @@ class RemoteCallHandler implements CallHandler {
   closed!: () => void;
 
   constructor(
-    private readonly host: HandlerThreadHost,
+    private readonly link: HandlerLink,
     readonly ctx: CallContext,
     readonly slot: number,
     views: BridgeSlotViews,
@@ -203,7 +158,7 @@ class RemoteCallHandler implements CallHandler {
   }
 
   onConnected(): void {
-    this.host.send({ t: 'connected', callId: this.ctx.callId });
+    this.link.send({ t: 'connected', callId: this.ctx.callId });
   }
 
   onCallerFrame(frame: Int16Array): void {
@@ -221,7 +176,7 @@ class RemoteCallHandler implements CallHandler {
       this.ending = true;
       this.caller.publish();
       // The slot is released when the thread says the handler has ended ('closed').
-      this.host.send({ t: 'end', callId: this.ctx.callId, reason });
+      this.link.send({ t: 'end', callId: this.ctx.callId, reason });
     }
     return this.ended;
   }
