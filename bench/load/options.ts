@@ -13,6 +13,8 @@ export const CALLS_USAGE = `npm run bench -- calls [options]
                                a local gateway gets a generated operator key)
   --concurrency 1,10,50        calls: N of each step; soak: the N (default 1)
   --duration 30                seconds per step (soak: the whole soak)
+  --warmup 0                   soak: seconds at the full load before the RSS trend window opens
+                               (the slope over the whole soak is reported too)
   --ramp 5                     new calls per second
   --hold 0                     seconds each call lasts (0: until the step ends)
   --turns 0                    caller turns per call, then hang up (0: as many as the hold allows)
@@ -56,6 +58,7 @@ export function parseCallsArgs(argv: string[]): ParsedCalls {
       duration: { type: 'string', default: '30' },
       ramp: { type: 'string', default: '5' },
       hold: { type: 'string', default: '0' },
+      warmup: { type: 'string', default: '0' },
       turns: { type: 'string', default: '0' },
       languages: { type: 'string', default: 'en,fr' },
       'pause-ms': { type: 'string', default: '800' },
@@ -84,6 +87,8 @@ export function parseCallsArgs(argv: string[]): ParsedCalls {
   const concurrency = (values.concurrency as string).split(',').map((s) => num('concurrency', s, 1, true));
   const duration = num('duration', values.duration, 1);
   const hold = num('hold', values.hold, 0);
+  const warmup = num('warmup', values.warmup, 0);
+  if (mode === 'soak' && warmup >= duration) throw new Error(`--warmup (${warmup} s) must be shorter than the soak's --duration (${duration} s)`);
   return {
     out: values.out as string,
     options: {
@@ -98,6 +103,7 @@ export function parseCallsArgs(argv: string[]): ParsedCalls {
       concurrency,
       stepDurationMs: duration * 1000,
       rampPerS: num('ramp', values.ramp, 0.01),
+      soakWarmupMs: warmup * 1000,
       pattern: {
         languages: parseLanguages(values.languages as string),
         pauseMs: num('pause-ms', values['pause-ms'], 0),

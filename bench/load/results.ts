@@ -244,5 +244,10 @@ export interface RunResult {
   scrapeFailures?: string[];
   capacity?: { criteria: Criteria; baselineTurnGapP95Ms: number | null; largestPassingN: number | null; bindingConstraint: string[] };
   /** `heapSlopesBytesPerMin`: each thread's V8 heap trend (threadHeapBytes), to tell JS-heap growth from native growth. */
-  soak?: { rssSlopeBytesPerMin: number | null; heapSlopesBytesPerMin: Record<string, number>; rssSeries: Array<[number, number]>; recordsChecked: number; recordsIncomplete: string[]; recordsUnavailable: boolean };
+  /**
+   * RSS and heap slopes over the steady window (from `warmupMs` after the load was reached:
+   * soak-trend.ts); `rssSlopeWholeBytesPerMin` over the whole run. Documents before session 7
+   * have neither field (their slopes are over the whole run).
+   */
+  soak?: { warmupMs?: number; rssSlopeBytesPerMin: number | null; rssSlopeWholeBytesPerMin?: number | null; heapSlopesBytesPerMin: Record<string, number>; rssSeries: Array<[number, number]>; recordsChecked: number; recordsIncomplete: string[]; recordsUnavailable: boolean };
 }

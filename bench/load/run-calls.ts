@@ -8,7 +8,7 @@ import { startLocalGateway, startStubProcess, type LocalProcess } from './local-
 import { LoadGenerator, type StepRun } from './orchestrator.js';
 import { sampleSum } from './prom-text.js';
 import { aggregateStep, evaluateStep, marginalRssPerCall, type Criteria, type RunResult, type StepResult } from './results.js';
-import { linearRegression } from './stats.js';
+import { soakTrend } from './soak-trend.js';
 import { saveUtterances, synthesizeUtterances, type TalkPattern } from './talk-pattern.js';
 import { transportNames } from './transports/registry.js';
 
@@ -29,6 +29,8 @@ export interface CallBenchOptions {
   concurrency: number[];
   stepDurationMs: number;
   rampPerS: number;
+  /** soak: time at the full load before the window the RSS trend is taken over (the warm-up), ms. */
+  soakWarmupMs: number;
   pattern: TalkPattern;
   capacity: { start: number; step: number; max: number; criteria: Criteria };
   gatewayCpus?: string;
@@ -158,22 +160,32 @@ export async function runCallBench(o: CallBenchOptions): Promise<RunResult> {
         const rss = sampleSum(w.scrape, METRIC.rss);
         return rss === undefined ? [] : [[w.at, rss] as [number, number]];
       });
-      const perMin = (points: Array<[number, number]>): number | null =>
-        points.length >= 2 ? linearRegression(points.map((p) => (p[0] - (points[0] as [number, number])[0]) / 60_000), points.map((p) => p[1])).slope : null;
-      const slope = perMin(series);
-      // Where a growth is: each thread's V8 heap against the whole RSS (the rest is native memory).
+      const trend = soakTrend(series, o.soakWarmupMs);
+      // Where a growth is: each thread's V8 heap against the whole RSS (the rest is native memory), over the same steady window.
       const heapSeries = new Map<string, Array<[number, number]>>();
       for (const w of window) for (const [thread, bytes] of Object.entries(threadHeapBytes(w.scrape))) heapSeries.set(thread, [...(heapSeries.get(thread) ?? []), [w.at, bytes]]);
       const heapSlopes: Record<string, number> = {};
       for (const [thread, points] of heapSeries) {
-        const sl = perMin(points);
+        const sl = soakTrend(points, o.soakWarmupMs).steady;
         if (sl !== null) heapSlopes[thread] = sl;
       }
       await new Promise((res) => setTimeout(res, 2000));
       const check = await checkCallRecords(url, r.run.calls.filter((c) => c.callId).map((c) => ({ id: c.callId, callerSpoke: c.turns.length > 0 })), { apiKey });
-      result.soak = { rssSlopeBytesPerMin: slope, heapSlopesBytesPerMin: heapSlopes, rssSeries: series, recordsChecked: check.checked, recordsIncomplete: check.incomplete.slice(0, 50), recordsUnavailable: check.unavailable };
+      const slope = trend.steady;
+      result.soak = {
+        warmupMs: o.soakWarmupMs,
+        rssSlopeBytesPerMin: slope,
+        rssSlopeWholeBytesPerMin: trend.whole,
+        heapSlopesBytesPerMin: heapSlopes,
+        rssSeries: series,
+        recordsChecked: check.checked,
+        recordsIncomplete: check.incomplete.slice(0, 50),
+        recordsUnavailable: check.unavailable,
+      };
       const heapText = Object.entries(heapSlopes).map(([t, v]) => `${t} ${(v / 1024).toFixed(1)}`).join(', ');
-      log(`soak: RSS slope ${slope === null ? '-' : (slope / 1024).toFixed(1)} KiB/min (V8 heaps, KiB/min: ${heapText || '-'}); records checked ${check.checked}, incomplete ${check.incomplete.length}${check.unavailable ? ' (GET /api/v1/calls/{id} unavailable)' : ''}`);
+      const kib = (v: number | null): string => (v === null ? '-' : (v / 1024).toFixed(1));
+      const over = o.soakWarmupMs > 0 ? ` after a ${o.soakWarmupMs / 1000}-s warm-up (whole run ${kib(trend.whole)})` : '';
+      log(`soak: RSS slope ${kib(slope)} KiB/min${over} (V8 heaps, KiB/min: ${heapText || '-'}); records checked ${check.checked}, incomplete ${check.incomplete.length}${check.unavailable ? ' (GET /api/v1/calls/{id} unavailable)' : ''}`);
     }
     result.marginalRss = marginalRssPerCall(result.steps);
     if (result.marginalRss) log(`marginal RSS per call ${(result.marginalRss.bytesPerCall / 2 ** 20).toFixed(2)} MiB (least squares over ${result.marginalRss.steps} steps)`);

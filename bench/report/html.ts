@@ -72,7 +72,8 @@ function callSections(r: RunResult): string {
     html += `<h2>Capacity</h2><p>Largest passing N: <b>${n(r.capacity.largestPassingN)}</b> (1-call turn gap p95 ${n(r.capacity.baselineTurnGapP95Ms)} ms). Binding constraint: ${esc(r.capacity.bindingConstraint.join('; ') || 'none reached')}.</p>`;
   }
   if (r.soak) {
-    html += `<h2>Soak</h2><p>RSS slope ${n((r.soak.rssSlopeBytesPerMin ?? Number.NaN) / 1024, 1)} KiB/min; call records checked ${r.soak.recordsChecked}, incomplete ${r.soak.recordsIncomplete.length}${r.soak.recordsUnavailable ? ' (GET /api/v1/calls/{id} unavailable)' : ''}.</p>`;
+    const warm = r.soak.warmupMs ? ` after a warm-up of ${n(r.soak.warmupMs / 60_000, 1)} min (whole soak: ${n((r.soak.rssSlopeWholeBytesPerMin ?? Number.NaN) / 1024, 1)} KiB/min)` : '';
+    html += `<h2>Soak</h2><p>RSS slope ${n((r.soak.rssSlopeBytesPerMin ?? Number.NaN) / 1024, 1)} KiB/min${warm}; call records checked ${r.soak.recordsChecked}, incomplete ${r.soak.recordsIncomplete.length}${r.soak.recordsUnavailable ? ' (GET /api/v1/calls/{id} unavailable)' : ''}.</p>`;
     const t0 = r.soak.rssSeries[0]?.[0] ?? 0;
     html += lineChart('Gateway RSS during the soak', 'minutes', 'MiB', [{ name: 'RSS', points: r.soak.rssSeries.map(([t, v]) => [(t - t0) / 60_000, v / 2 ** 20]) }]);
     if (r.soak.recordsIncomplete.length) html += `<pre>${esc(r.soak.recordsIncomplete.slice(0, 20).join('\n'))}</pre>`;

@@ -38,6 +38,7 @@ describe('calls options', () => {
     expect(out).toBe('bench/results');
     expect(options).toMatchObject({ mode: 'calls', transport: 'webrtc', tenant: 'demo', workers: 2, concurrency: [1], stepDurationMs: 30_000 });
     expect(options.url).toBeUndefined();
+    expect(options.soakWarmupMs).toBe(0);
     expect(options.pattern.languages).toEqual(['en', 'fr']);
     expect(options.capacity.criteria).toEqual({ maxTickOverrunRatio: 0.001, maxPacingJitterP99Ms: 5, maxTurnGapP95Factor: 1.2 });
   });
@@ -57,6 +58,8 @@ describe('calls options', () => {
     expect(() => parseCallsArgs(['--url', 'ftp://x'])).toThrow(/--url must be/);
     expect(() => parseCallsArgs(['--ramp', '0'])).toThrow(/--ramp/);
     expect(() => parseCallsArgs(['--bogus'])).toThrow(/Unknown option/);
+    expect(() => parseCallsArgs(['--mode', 'soak', '--duration', '600', '--warmup', '600'])).toThrow(/--warmup \(600 s\) must be shorter/);
+    expect(parseCallsArgs(['--mode', 'soak', '--duration', '900', '--warmup', '300']).options.soakWarmupMs).toBe(300_000);
     expect(() => parseLanguages('en,de')).toThrow(/unknown language "de"/);
   });
 
