@@ -19,7 +19,7 @@ export const METRIC = {
   workerLoopDelay: 'firstring_media_worker_event_loop_delay_seconds',
   pacingJitter: 'firstring_outbound_pacing_jitter_seconds',
   callsActive: 'firstring_calls_active',
-  /** Per media worker and handler thread (labels thread, kind = used | physical | external). */
+  /** Per media worker and handler thread (labels thread, kind = used | physical | external | young_limit | live; the main thread: live). */
   threadHeap: 'firstring_thread_heap_bytes',
   /** The main thread's heap (prom-client default metric). */
   mainHeap: 'firstring_nodejs_heap_size_total_bytes',
@@ -32,7 +32,7 @@ export const METRIC = {
  * `media-N` / `handler-N` (physical size, or with `external` the memory outside the heap their objects keep
  * alive), from one scrape. Empty for a gateway that exposes neither.
  */
-export function threadHeapBytes(scrape: PromScrape, kind: 'physical' | 'external' = 'physical'): Record<string, number> {
+export function threadHeapBytes(scrape: PromScrape, kind: 'physical' | 'external' | 'live' = 'physical'): Record<string, number> {
   const out: Record<string, number> = {};
   const main = kind === 'physical' ? sampleSum(scrape, METRIC.mainHeap) : undefined;
   if (main !== undefined) out.main = main;
@@ -100,6 +100,8 @@ export interface GatewayFigures {
   heapBytes?: Record<string, number>;
   /** Memory outside each worker thread's V8 heap that its objects keep alive (ArrayBuffers included), at the window's end. */
   heapExternalBytes?: Record<string, number>;
+  /** Each thread's heap in use after its last full collection (0 before its first), at the window's end. */
+  heapLiveBytes?: Record<string, number>;
   /** The C allocator's totals at the window's end, by kind (in_use, free, arena, mmapped), when exposed. */
   mallocBytes?: Record<string, number>;
   /** Per-turn stage latencies observed in the window (stages the gateway exposes and that saw a turn). */
@@ -238,6 +240,8 @@ export function windowFigures(window: readonly GatewaySample[]): GatewayFigures 
   if (Object.keys(heaps).length > 0) f.heapBytes = heaps;
   const external = threadHeapBytes(last.scrape, 'external');
   if (Object.keys(external).length > 0) f.heapExternalBytes = external;
+  const live = threadHeapBytes(last.scrape, 'live');
+  if (Object.keys(live).length > 0) f.heapLiveBytes = live;
   const malloc: Record<string, number> = {};
   for (const x of last.scrape.samples) if (x.name === METRIC.malloc && x.labels.kind) malloc[x.labels.kind] = x.value;
   if (Object.keys(malloc).length > 0) f.mallocBytes = malloc;

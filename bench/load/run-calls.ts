@@ -3,10 +3,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkCallRecords } from './call-records.js';
-import { GatewaySampler, METRIC, threadHeapBytes, windowFigures } from './gateway-sampler.js';
+import { GatewaySampler, METRIC, threadHeapBytes, windowFigures, type GatewaySample } from './gateway-sampler.js';
 import { startLocalGateway, startStubProcess, type LocalProcess } from './local-gateway.js';
 import { LoadGenerator, type StepRun } from './orchestrator.js';
-import { sampleSum } from './prom-text.js';
+import { sampleSum, type PromScrape } from './prom-text.js';
 import { aggregateStep, evaluateStep, marginalRssPerCall, type Criteria, type RunResult, type StepResult } from './results.js';
 import { soakTrend } from './soak-trend.js';
 import { saveUtterances, synthesizeUtterances, type TalkPattern } from './talk-pattern.js';
@@ -162,13 +162,9 @@ export async function runCallBench(o: CallBenchOptions): Promise<RunResult> {
       });
       const trend = soakTrend(series, o.soakWarmupMs);
       // Where a growth is: each thread's V8 heap against the whole RSS (the rest is native memory), over the same steady window.
-      const heapSeries = new Map<string, Array<[number, number]>>();
-      for (const w of window) for (const [thread, bytes] of Object.entries(threadHeapBytes(w.scrape))) heapSeries.set(thread, [...(heapSeries.get(thread) ?? []), [w.at, bytes]]);
-      const heapSlopes: Record<string, number> = {};
-      for (const [thread, points] of heapSeries) {
-        const sl = soakTrend(points, o.soakWarmupMs).steady;
-        if (sl !== null) heapSlopes[thread] = sl;
-      }
+      const heapSlopes = steadySlopes(window, (scrape) => threadHeapBytes(scrape), o.soakWarmupMs);
+      // The heap each thread holds after its full collections: a leak raises it, V8's sizing of its spaces does not.
+      const liveSlopes = steadySlopes(window, (scrape) => nonZero(threadHeapBytes(scrape, 'live')), o.soakWarmupMs);
       await new Promise((res) => setTimeout(res, 2000));
       const check = await checkCallRecords(url, r.run.calls.filter((c) => c.callId).map((c) => ({ id: c.callId, callerSpoke: c.turns.length > 0 })), { apiKey });
       const slope = trend.steady;
@@ -177,15 +173,17 @@ export async function runCallBench(o: CallBenchOptions): Promise<RunResult> {
         rssSlopeBytesPerMin: slope,
         rssSlopeWholeBytesPerMin: trend.whole,
         heapSlopesBytesPerMin: heapSlopes,
+        liveHeapSlopesBytesPerMin: liveSlopes,
         rssSeries: series,
         recordsChecked: check.checked,
         recordsIncomplete: check.incomplete.slice(0, 50),
         recordsUnavailable: check.unavailable,
       };
-      const heapText = Object.entries(heapSlopes).map(([t, v]) => `${t} ${(v / 1024).toFixed(1)}`).join(', ');
+      const slopesText = (slopes: Record<string, number>): string => Object.entries(slopes).map(([t, v]) => `${t} ${(v / 1024).toFixed(1)}`).join(', ') || '-';
+      const heapText = `${slopesText(heapSlopes)}; live after full collections: ${slopesText(liveSlopes)}`;
       const kib = (v: number | null): string => (v === null ? '-' : (v / 1024).toFixed(1));
       const over = o.soakWarmupMs > 0 ? ` after a ${o.soakWarmupMs / 1000}-s warm-up (whole run ${kib(trend.whole)})` : '';
-      log(`soak: RSS slope ${kib(slope)} KiB/min${over} (V8 heaps, KiB/min: ${heapText || '-'}); records checked ${check.checked}, incomplete ${check.incomplete.length}${check.unavailable ? ' (GET /api/v1/calls/{id} unavailable)' : ''}`);
+      log(`soak: RSS slope ${kib(slope)} KiB/min${over} (V8 heaps, KiB/min: ${heapText}); records checked ${check.checked}, incomplete ${check.incomplete.length}${check.unavailable ? ' (GET /api/v1/calls/{id} unavailable)' : ''}`);
     }
     result.marginalRss = marginalRssPerCall(result.steps);
     if (result.marginalRss) log(`marginal RSS per call ${(result.marginalRss.bytesPerCall / 2 ** 20).toFixed(2)} MiB (least squares over ${result.marginalRss.steps} steps)`);
@@ -200,3 +198,19 @@ export async function runCallBench(o: CallBenchOptions): Promise<RunResult> {
   }
 }
 
+/** Per thread, the steady-window slope (soak-trend.ts) of a per-thread figure read from each scrape. */
+function steadySlopes(window: readonly GatewaySample[], read: (scrape: PromScrape) => Record<string, number>, warmupMs: number): Record<string, number> {
+  const series = new Map<string, Array<[number, number]>>();
+  for (const w of window) for (const [thread, bytes] of Object.entries(read(w.scrape))) series.set(thread, [...(series.get(thread) ?? []), [w.at, bytes]]);
+  const slopes: Record<string, number> = {};
+  for (const [thread, points] of series) {
+    const sl = soakTrend(points, warmupMs).steady;
+    if (sl !== null) slopes[thread] = sl;
+  }
+  return slopes;
+}
+
+/** Drops zero figures (a thread's live heap before its first full collection). */
+function nonZero(figures: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(figures).filter(([, v]) => v > 0));
+}

@@ -74,6 +74,8 @@ function callSections(r: RunResult): string {
   if (r.soak) {
     const warm = r.soak.warmupMs ? ` after a warm-up of ${n(r.soak.warmupMs / 60_000, 1)} min (whole soak: ${n((r.soak.rssSlopeWholeBytesPerMin ?? Number.NaN) / 1024, 1)} KiB/min)` : '';
     html += `<h2>Soak</h2><p>RSS slope ${n((r.soak.rssSlopeBytesPerMin ?? Number.NaN) / 1024, 1)} KiB/min${warm}; call records checked ${r.soak.recordsChecked}, incomplete ${r.soak.recordsIncomplete.length}${r.soak.recordsUnavailable ? ' (GET /api/v1/calls/{id} unavailable)' : ''}.</p>`;
+    const live = Object.entries(r.soak.liveHeapSlopesBytesPerMin ?? {});
+    if (live.length) html += `<p>Heap in use after full collections, slope per thread: ${esc(live.map(([t, v]) => `${t} ${n(v / 1024, 1)} KiB/min`).join(', '))}.</p>`;
     const t0 = r.soak.rssSeries[0]?.[0] ?? 0;
     html += lineChart('Gateway RSS during the soak', 'minutes', 'MiB', [{ name: 'RSS', points: r.soak.rssSeries.map(([t, v]) => [(t - t0) / 60_000, v / 2 ** 20]) }]);
     if (r.soak.recordsIncomplete.length) html += `<pre>${esc(r.soak.recordsIncomplete.slice(0, 20).join('\n'))}</pre>`;

@@ -1,5 +1,5 @@
 /**
- * Shared memory between a media worker and its handler thread (handler-thread.ts): per call
+ * Shared memory of one link between a media worker and a handler thread (handler-thread.ts): per call
  * slot, a ring of caller frames (media → handler) and a ring of the agent's frames, already
  * Opus-encoded (handler → media). The 20 ms media clock reads and writes these without a
  * message or an allocation per frame; one `tick` message per 20 ms tells the handler thread

@@ -214,7 +214,7 @@ export class OutboundPacer implements AgentAudioSink {
 
   /**
    * Takes frames from `source` instead of this pacer's queue: the handler runs in another
-   * thread and writes its frames, encoded, into shared memory (handler-thread-host.ts).
+   * thread and writes its frames, encoded, into shared memory (handler-link.ts).
    */
   useSource(source: AgentFrameSource): void {
     this.queue.clear();

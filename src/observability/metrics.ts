@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { threadHeap } from './thread-heap.js';
 import type { MallocStatsReader } from './malloc-stats.js';
 
 /**
@@ -92,9 +93,12 @@ export function createMetrics(withDefaults = true, opts: MetricsOptions = {}): G
     }),
     threadHeap: new Gauge({
       name: 'firstring_thread_heap_bytes',
-      help: 'V8 heap of each media worker and handler thread, by thread (media-N, handler-N) and kind (used, physical, external, young_limit: the most its young generation may take)',
+      help: 'V8 heap of each media worker and handler thread, by thread (media-N, handler-N) and kind (used, physical, external, young_limit: the most its young generation may take, live: in use after its last full collection; the main thread reports live only)',
       labelNames: ['thread', 'kind'],
       registers,
+      collect() {
+        this.set({ thread: 'main', kind: 'live' }, threadHeap().liveBytes);
+      },
     }),
     setupSeconds: new Histogram({ name: 'firstring_call_setup_seconds', help: 'Offer received to first agent packet out', buckets: LATENCY_BUCKETS, registers }),
     endOfUtteranceSeconds: new Histogram({ name: 'firstring_end_of_utterance_delay_seconds', help: 'Caller speech end to end-of-turn decision', buckets: LATENCY_BUCKETS, registers }),

@@ -39,6 +39,7 @@ describe('gateway window figures from the media workers’ own metrics', () => {
     m.threadHeap.set({ thread: 'media-0', kind: 'used' }, 20e6);
     m.threadHeap.set({ thread: 'handler-0', kind: 'physical' }, 50e6);
     m.threadHeap.set({ thread: 'handler-0', kind: 'external' }, 7e6);
+    m.threadHeap.set({ thread: 'handler-0', kind: 'live' }, 40e6);
     const last: GatewaySample = { at: 1_010_000, scrape: parsePromText(await m.registry.metrics()) };
     const f = windowFigures([first, last]);
     expect(f.stages?.endToEnd?.count).toBe(100);
@@ -51,6 +52,9 @@ describe('gateway window figures from the media workers’ own metrics', () => {
     expect(f.stages?.transcription).toBeUndefined();
     expect(f.heapBytes).toEqual({ 'media-0': 30e6, 'handler-0': 50e6 });
     expect(f.heapExternalBytes).toEqual({ 'handler-0': 7e6 });
+    // The main thread reports its live heap itself (0 until its first full collection).
+    expect(f.heapLiveBytes).toMatchObject({ 'handler-0': 40e6 });
+    expect(Object.keys(f.heapLiveBytes ?? {}).sort()).toEqual(['handler-0', 'main']);
     expect(f.mallocBytes).toBeUndefined(); // this registry has no allocator reader
     expect(threadHeapBytes(first.scrape)).toEqual({});
   });
