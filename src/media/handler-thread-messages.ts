@@ -20,6 +20,8 @@ export type ToHandlerThread =
 /** Handler thread → main thread. */
 export type FromHandlerThread =
   | { t: 'ready' }
+  /** The handler module failed to load (or lacks `createCallHandler`): the thread exits. */
+  | { t: 'start_failed'; message: string }
   | { t: 'log'; level: 'warn' | 'error'; msg: string; err?: string }
   /** Every second: this thread's V8 heap. */
   | { t: 'heap'; heap: ThreadHeap };

@@ -33,10 +33,18 @@ if (niceRefused) post({ t: 'log', level: 'warn', msg: `handler thread keeps its 
 // A stray rejection inside a provider client must not take down every call of this thread.
 process.on('unhandledRejection', (err) => post({ t: 'log', level: 'warn', msg: 'unhandled rejection in handler thread', err: String(err) }));
 
-const mod = (await import(data.handlerModule)) as { createCallHandler?: CallHandlerFactory };
-const factory = mod.createCallHandler;
-if (typeof factory !== 'function') throw new Error(`${data.handlerModule} does not export createCallHandler`);
-const createHandler: CallHandlerFactory = factory;
+/** The handler module's factory; a module that fails to load or lacks it stops the thread with the reason. */
+async function loadFactory(url: string): Promise<CallHandlerFactory> {
+  try {
+    const mod = (await import(url)) as { createCallHandler?: CallHandlerFactory };
+    if (typeof mod.createCallHandler !== 'function') throw new Error(`${url} does not export createCallHandler`);
+    return mod.createCallHandler;
+  } catch (err) {
+    post({ t: 'start_failed', message: errText(err) });
+    process.exit(1);
+  }
+}
+const createHandler = await loadFactory(data.handlerModule);
 
 interface Call {
   callId: string;

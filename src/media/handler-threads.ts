@@ -111,6 +111,9 @@ export class HandlerThreads {
             slot.ready = true;
             resolve();
             return;
+          case 'start_failed':
+            reject(new Error(`handler thread could not start: ${m.message}`));
+            return;
           case 'heap':
             setThreadHeapGauge(opts.metrics.threadHeap, `handler-${index}`, m.heap);
             return;
@@ -123,7 +126,10 @@ export class HandlerThreads {
         opts.log.error({ err, thread: index }, 'handler thread failed');
         if (!slot.ready) reject(err);
       });
-      worker.on('exit', (code) => this.onExit(slot, code));
+      worker.on('exit', (code) => {
+        if (!slot.ready) reject(new Error(`handler thread exited (code ${code}) before it was ready`));
+        this.onExit(slot, code);
+      });
     });
   }
 

@@ -94,6 +94,8 @@ export class MediaWorkerPool implements CallHost {
       await Promise.all(Array.from({ length: settings.workers }, (_, i) => pool.spawn(i)));
     } catch (err) {
       pool.unsubscribe?.();
+      // Nothing is restarted from here on: the threads that did start are stopped.
+      pool.closing = true;
       await pool.handlerThreads?.close();
       await Promise.all(pool.slots.map((s) => s.worker.terminate()));
       throw err;

@@ -108,4 +108,18 @@ describe('handler threads shared by media workers', () => {
     again.send({ t: 'connected', callId: 'after' });
     expect(await again.next('transcript', 'after')).toMatchObject({ text: 'hello from delta' });
   });
+
+  it('refuses to start on a module without createCallHandler, with the reason', async () => {
+    const start = HandlerThreads.start({
+      count: 1,
+      handlerModule: new URL('./support/no-handler.ts', import.meta.url).href,
+      handlerOptions: {},
+      nativeOpus: true,
+      maxCallsPerLink: 1,
+      metrics: createMetrics(false),
+      log: pino({ level: 'silent' }),
+      onExit: () => undefined,
+    });
+    await expect(start).rejects.toThrow(/does not export createCallHandler/);
+  });
 });
