@@ -135,10 +135,11 @@ export class HandlerThreads {
 
   private onExit(slot: ThreadSlot, code: number): void {
     if (this.closing || this.threads[slot.index] !== slot) return;
-    const workers = [...slot.workers];
-    this.opts.log.error({ thread: slot.index, code, workers }, 'handler thread exited: restarting it and the media workers it served');
+    this.opts.log.error({ thread: slot.index, code, workers: [...slot.workers] }, 'handler thread exited: restarting it and the media workers it served');
     const restart = (): void => {
       if (this.closing) return;
+      // Read now: a worker restarted during the pause linked to this dead thread too.
+      const workers = [...slot.workers];
       // A restart that fails before it is ready exits too, and comes back here.
       this.spawn(slot.index).catch(() => undefined);
       // After the new thread exists: the workers' new links reach it.
