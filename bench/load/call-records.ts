@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CallResult } from './call-script.js';
 
 /** The part of GET /api/v1/calls/{id} (docs/conversation-api.md) the soak check reads. */
 const RecordSchema = z.object({
@@ -35,6 +36,17 @@ export interface CallToCheck {
   id: string;
   /** Whether the caller said anything (so a caller turn must be recorded). */
   callerSpoke: boolean;
+  /** What the caller saw of the call (callerSideNote), added to a problem so it can be traced. */
+  callerSide?: string;
+}
+
+/** The caller's view of a call, for an incomplete record's line: how long, how it ended, what its turns got. */
+export function callerSideNote(c: Pick<CallResult, 'durationMs' | 'outcome' | 'error' | 'turns'>): string {
+  const noReply = c.turns.filter((t) => t.gapMs === null && !t.overlapped).length;
+  const overlapped = c.turns.filter((t) => t.overlapped).length;
+  const bargeIns = c.turns.filter((t) => t.bargeInMs !== undefined).length;
+  const ended = c.outcome === 'ok' ? 'ok' : `${c.outcome}${c.error ? `: ${c.error}` : ''}`;
+  return `caller side: ${(c.durationMs / 1000).toFixed(1)} s, ${ended}, ${c.turns.length} turns (${noReply} without reply, ${overlapped} overlapped, ${bargeIns} barge-ins)`;
 }
 
 /** Fetches each call's record (bounded concurrency) and reports the incomplete ones. */
@@ -60,7 +72,7 @@ export async function checkCallRecords(
       } else if (res.status !== 200) out.incomplete.push(`${id}: HTTP ${res.status}`);
       else {
         const problems = recordProblems(await res.json().catch(() => null), call.callerSpoke);
-        if (problems.length) out.incomplete.push(`${id}: ${problems.join(', ')}`);
+        if (problems.length) out.incomplete.push(`${id}: ${problems.join(', ')}${call.callerSide ? ` (${call.callerSide})` : ''}`);
       }
     }
   };

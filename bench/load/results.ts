@@ -248,7 +248,8 @@ export interface RunResult {
    * RSS and heap slopes over the steady window (from `warmupMs` after the load was reached:
    * soak-trend.ts); `rssSlopeWholeBytesPerMin` over the whole run. Documents before session 7
    * have neither field (their slopes are over the whole run). `liveHeapSlopesBytesPerMin`: per thread, the
-   * slope of its heap in use after its last full collection (`firstring_thread_heap_bytes{kind="live"}`).
+   * slope of its heap in use after its last full collection (`firstring_thread_heap_bytes{kind="live"}`);
+   * `liveHeapSeries`: that figure over the window, a point each time it changed (from session 8).
    */
-  soak?: { warmupMs?: number; rssSlopeBytesPerMin: number | null; rssSlopeWholeBytesPerMin?: number | null; heapSlopesBytesPerMin: Record<string, number>; liveHeapSlopesBytesPerMin?: Record<string, number>; rssSeries: Array<[number, number]>; recordsChecked: number; recordsIncomplete: string[]; recordsUnavailable: boolean };
+  soak?: { warmupMs?: number; rssSlopeBytesPerMin: number | null; rssSlopeWholeBytesPerMin?: number | null; heapSlopesBytesPerMin: Record<string, number>; liveHeapSlopesBytesPerMin?: Record<string, number>; liveHeapSeries?: Record<string, Array<[number, number]>>; rssSeries: Array<[number, number]>; recordsChecked: number; recordsIncomplete: string[]; recordsUnavailable: boolean };
 }

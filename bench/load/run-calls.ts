@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkCallRecords } from './call-records.js';
+import { callerSideNote, checkCallRecords } from './call-records.js';
 import { GatewaySampler, METRIC, threadHeapBytes, windowFigures, type GatewaySample } from './gateway-sampler.js';
 import { startLocalGateway, startStubProcess, type LocalProcess } from './local-gateway.js';
 import { LoadGenerator, type StepRun } from './orchestrator.js';
@@ -164,9 +164,11 @@ export async function runCallBench(o: CallBenchOptions): Promise<RunResult> {
       // Where a growth is: each thread's V8 heap against the whole RSS (the rest is native memory), over the same steady window.
       const heapSlopes = steadySlopes(window, (scrape) => threadHeapBytes(scrape), o.soakWarmupMs);
       // The heap each thread holds after its full collections: a leak raises it, V8's sizing of its spaces does not.
-      const liveSlopes = steadySlopes(window, (scrape) => nonZero(threadHeapBytes(scrape, 'live')), o.soakWarmupMs);
+      const readLive = (scrape: PromScrape): Record<string, number> => nonZero(threadHeapBytes(scrape, 'live'));
+      const liveSlopes = steadySlopes(window, readLive, o.soakWarmupMs);
+      const liveSeries = Object.fromEntries(Object.entries(threadSeries(window, readLive)).map(([t, pts]) => [t, changesOnly(pts)]));
       await new Promise((res) => setTimeout(res, 2000));
-      const check = await checkCallRecords(url, r.run.calls.filter((c) => c.callId).map((c) => ({ id: c.callId, callerSpoke: c.turns.length > 0 })), { apiKey });
+      const check = await checkCallRecords(url, r.run.calls.filter((c) => c.callId).map((c) => ({ id: c.callId, callerSpoke: c.turns.length > 0, callerSide: callerSideNote(c) })), { apiKey });
       const slope = trend.steady;
       result.soak = {
         warmupMs: o.soakWarmupMs,
@@ -174,6 +176,7 @@ export async function runCallBench(o: CallBenchOptions): Promise<RunResult> {
         rssSlopeWholeBytesPerMin: trend.whole,
         heapSlopesBytesPerMin: heapSlopes,
         liveHeapSlopesBytesPerMin: liveSlopes,
+        liveHeapSeries: liveSeries,
         rssSeries: series,
         recordsChecked: check.checked,
         recordsIncomplete: check.incomplete.slice(0, 50),
@@ -200,14 +203,24 @@ export async function runCallBench(o: CallBenchOptions): Promise<RunResult> {
 
 /** Per thread, the steady-window slope (soak-trend.ts) of a per-thread figure read from each scrape. */
 function steadySlopes(window: readonly GatewaySample[], read: (scrape: PromScrape) => Record<string, number>, warmupMs: number): Record<string, number> {
-  const series = new Map<string, Array<[number, number]>>();
-  for (const w of window) for (const [thread, bytes] of Object.entries(read(w.scrape))) series.set(thread, [...(series.get(thread) ?? []), [w.at, bytes]]);
   const slopes: Record<string, number> = {};
-  for (const [thread, points] of series) {
+  for (const [thread, points] of Object.entries(threadSeries(window, read))) {
     const sl = soakTrend(points, warmupMs).steady;
     if (sl !== null) slopes[thread] = sl;
   }
   return slopes;
+}
+
+/** Each thread's figure over the window, one point per sample. */
+function threadSeries(window: readonly GatewaySample[], read: (scrape: PromScrape) => Record<string, number>): Record<string, Array<[number, number]>> {
+  const series: Record<string, Array<[number, number]>> = {};
+  for (const w of window) for (const [thread, bytes] of Object.entries(read(w.scrape))) (series[thread] ??= []).push([w.at, bytes]);
+  return series;
+}
+
+/** A series with only the points where the figure changed (a live heap moves only at full collections). */
+function changesOnly(points: ReadonlyArray<[number, number]>): Array<[number, number]> {
+  return points.filter((p, i) => i === 0 || p[1] !== points[i - 1]![1]);
 }
 
 /** Drops zero figures (a thread's live heap before its first full collection). */

@@ -78,6 +78,11 @@ function callSections(r: RunResult): string {
     if (live.length) html += `<p>Heap in use after full collections, slope per thread: ${esc(live.map(([t, v]) => `${t} ${n(v / 1024, 1)} KiB/min`).join(', '))}.</p>`;
     const t0 = r.soak.rssSeries[0]?.[0] ?? 0;
     html += lineChart('Gateway RSS during the soak', 'minutes', 'MiB', [{ name: 'RSS', points: r.soak.rssSeries.map(([t, v]) => [(t - t0) / 60_000, v / 2 ** 20]) }]);
+    const liveSeries = Object.entries(r.soak.liveHeapSeries ?? {});
+    if (liveSeries.length) {
+      const lines = liveSeries.map(([thread, pts]) => ({ name: thread, points: pts.map(([t, v]) => [(t - t0) / 60_000, v / 2 ** 20] as [number, number]) }));
+      html += lineChart('Heap in use after full collections, per thread', 'minutes', 'MiB', lines);
+    }
     if (r.soak.recordsIncomplete.length) html += `<pre>${esc(r.soak.recordsIncomplete.slice(0, 20).join('\n'))}</pre>`;
   }
   html += '<h2>Plots</h2>';

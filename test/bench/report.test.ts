@@ -73,6 +73,35 @@ describe('HTML report', () => {
     expect(html).toContain('firstring_media_tick_overruns_total');
   });
 
+  it("renders a soak's RSS and, per thread, its heap after full collections", () => {
+    const min = 60_000;
+    const soak: RunResult = {
+      ...runResult(),
+      kind: 'soak',
+      soak: {
+        warmupMs: 5 * min,
+        rssSlopeBytesPerMin: 1024 * 1024,
+        heapSlopesBytesPerMin: {},
+        liveHeapSlopesBytesPerMin: { 'media-0': 150 * 1024 },
+        liveHeapSeries: { 'media-0': [[0, 30 * 2 ** 20], [5 * min, 31 * 2 ** 20]], 'handler-0': [[0, 40 * 2 ** 20]] },
+        rssSeries: [[0, 500 * 2 ** 20], [10 * min, 510 * 2 ** 20]],
+        recordsChecked: 2,
+        recordsIncomplete: ['c9: no caller turn (caller side: 21.3 s, ok, 1 turns (1 without reply, 0 overlapped, 0 barge-ins))'],
+        recordsUnavailable: false,
+      },
+    };
+    const html = renderReport(soak);
+    expect(html.match(/<svg\b/g)?.length).toBe(5);
+    expect(html).toContain('Gateway RSS during the soak');
+    expect(html).toContain('Heap in use after full collections, per thread');
+    expect(html).toContain('media-0 150.0 KiB/min');
+    expect(html).toMatch(/<title>media-0: 5 → 31<\/title>/);
+    expect(html).toContain('c9: no caller turn (caller side: 21.3 s');
+    // Without the series (documents before session 8) the chart is left out.
+    const { liveHeapSeries: _, ...older } = soak.soak!;
+    expect(renderReport({ ...soak, soak: older }).match(/<svg\b/g)?.length).toBe(4);
+  });
+
   it('renders an API run with its ratio table and a throughput chart', () => {
     const html = renderReport(api);
     expect(externalRefs(html)).toEqual([]);
