@@ -44,6 +44,7 @@ const Settings = z.object({
     sms: z.array(z.string()),
     email: z.array(z.string()),
     webhook: z.object({ url: z.string(), secret: z.string().optional() }).strict().nullable().optional(),
+    emptyCalls: z.string().optional(),
   }).strict(),
 }).strict();
 
@@ -129,7 +130,7 @@ export function registerDashboard(app: TemplatedApp, d: DashboardDeps): void {
     const t = redactTenant(d.directory.entry(s.tenantId)!.tenant);
     return json(200, {
       hours: t.hours, holidays: t.holidays, postalPrefixes: t.serviceArea.postalPrefixes, onCall: t.routing.onCall,
-      notifications: { sms: t.notifications.sms, email: t.notifications.email, webhook: t.notifications.webhook ? { url: t.notifications.webhook.url } : null },
+      notifications: { sms: t.notifications.sms, email: t.notifications.email, webhook: t.notifications.webhook ? { url: t.notifications.webhook.url } : null, emptyCalls: t.notifications.emptyCalls },
     });
   });
   route(app, 'put', '/dashboard/api/settings', d.log, async (r) => {
@@ -145,7 +146,8 @@ export function registerDashboard(app: TemplatedApp, d: DashboardDeps): void {
       ...(b.holidays ? { holidays: b.holidays } : {}),
       serviceArea: { ...cur.serviceArea, postalPrefixes: b.postalPrefixes },
       onCall: b.onCall,
-      notifications: { sms: b.notifications.sms, email: b.notifications.email, ...(webhook ? { webhook } : {}) },
+      // A page that does not send the empty-call policy keeps the tenant's.
+      notifications: { sms: b.notifications.sms, email: b.notifications.email, ...(webhook ? { webhook } : {}), emptyCalls: b.notifications.emptyCalls ?? cur.notifications.emptyCalls },
     }));
     d.log.info({ tenantId: s.tenantId, by: s.email }, 'tenant settings changed from the dashboard');
     return json(200, { ok: true, hours: e.tenant.hours });

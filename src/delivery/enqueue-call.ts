@@ -3,11 +3,13 @@
 // PostgreSQL: on the transaction's client).
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
+import { targetsForCall } from './empty-call.js';
 import { describeError } from './errors.js';
 import { enqueueDeliveries } from './outbox.js';
 import { enqueueDeliveriesPg } from './outbox-pg.js';
 import type { CallSummary } from './summary-view.js';
 import { parseNotificationTargets, planTargets, type DeliveryTarget } from './targets.js';
+import type { EmptyCallPolicy } from './targets-schema.js';
 
 export interface EnqueueResult {
   enqueued: number;
@@ -15,7 +17,7 @@ export interface EnqueueResult {
   configError?: string;
 }
 
-type Plan = { targets: DeliveryTarget[] } | { configError: string };
+type Plan = { targets: DeliveryTarget[]; emptyCalls: EmptyCallPolicy } | { configError: string };
 
 /** Plans per config object: a tenant's config is validated once, not at every call's summary. */
 const plans = new WeakMap<object, Plan>();
@@ -25,7 +27,8 @@ function plan(notifications: unknown): Plan {
   if (cached) return cached;
   let p: Plan;
   try {
-    p = { targets: planTargets(parseNotificationTargets(notifications)) };
+    const parsed = parseNotificationTargets(notifications);
+    p = { targets: planTargets(parsed), emptyCalls: parsed.emptyCalls };
   } catch (err) {
     p = { configError: describeError(err) };
   }
@@ -34,17 +37,18 @@ function plan(notifications: unknown): Plan {
 }
 
 /**
- * Enqueues every notification of `summary` for the tenant's `notifications` config (unvalidated).
+ * Enqueues every notification of `summary` for the tenant's `notifications` config (unvalidated);
+ * an empty call's go to webhooks only unless the config says otherwise (empty-call.ts).
  * A bad config does not throw (it would roll back the summary); it is reported in the result.
  * Database errors do throw, so the caller's transaction fails as a whole.
  */
 export function enqueueCallNotifications(db: Database.Database, summary: CallSummary, notifications: unknown, now: number = Date.now()): EnqueueResult {
   const p = plan(notifications);
-  return 'configError' in p ? { enqueued: 0, configError: p.configError } : { enqueued: enqueueDeliveries(db, summary, p.targets, now) };
+  return 'configError' in p ? { enqueued: 0, configError: p.configError } : { enqueued: enqueueDeliveries(db, summary, targetsForCall(p.targets, summary, p.emptyCalls), now) };
 }
 
 /** The same on PostgreSQL: `client` is in the transaction that stores the summary. */
 export async function enqueueCallNotificationsPg(client: pg.ClientBase, summary: CallSummary, notifications: unknown, now: number = Date.now()): Promise<EnqueueResult> {
   const p = plan(notifications);
-  return 'configError' in p ? { enqueued: 0, configError: p.configError } : { enqueued: await enqueueDeliveriesPg(client, summary, p.targets, now) };
+  return 'configError' in p ? { enqueued: 0, configError: p.configError } : { enqueued: await enqueueDeliveriesPg(client, summary, targetsForCall(p.targets, summary, p.emptyCalls), now) };
 }

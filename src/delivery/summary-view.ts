@@ -32,4 +32,6 @@ export interface CallSummary {
   followUps: readonly string[];
   startedAt: string;
   endedAt: string;
+  /** The call's words; read to tell an empty call (empty-call.ts). */
+  transcript?: ReadonlyArray<{ speaker: string; text: string }>;
 }

@@ -4,6 +4,13 @@
 import { z } from 'zod';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
+/**
+ * Where the summary of an empty call goes (the caller said nothing and left no number: a widget opened
+ * and closed, a hang-up during the greeting): webhooks only, every channel, or none (empty-call.ts).
+ */
+export const EMPTY_CALL_POLICIES = ['webhook', 'all', 'none'] as const;
+export type EmptyCallPolicy = (typeof EMPTY_CALL_POLICIES)[number];
+
 /** An E.164 number (`+` then up to 15 digits) that libphonenumber-js accepts as valid and canonical. */
 export const E164Schema = z.string().refine((s) => {
   if (!/^\+[1-9]\d{1,14}$/.test(s)) return false;
@@ -90,6 +97,8 @@ export const NotificationTargetsSchema = z
     smtp: SmtpSchema.optional(),
     /** Tenant's own SMS provider account; the operator's is used otherwise. */
     smsProvider: SmsProviderSchema.optional(),
+    /** Where an empty call's summary goes (EMPTY_CALL_POLICIES); webhooks only by default. */
+    emptyCalls: z.enum(EMPTY_CALL_POLICIES).default('webhook'),
   })
   .strict();
 

@@ -64,10 +64,13 @@ describe('tenant edits reach live calls', () => {
     expect(login.status).toBe(200);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     const current = await (await fetch(`${gw.base}/dashboard/api/settings`, { headers: { cookie } })).json() as Record<string, any>;
+    expect(current.notifications.emptyCalls).toBe('webhook');
+    // The call below hangs up during the greeting without a word: an empty call, which only webhooks
+    // hear of unless the tenant asks for every channel.
     const put = await fetch(`${gw.base}/dashboard/api/settings`, {
       method: 'PUT',
       headers: { cookie, 'content-type': 'application/json' },
-      body: JSON.stringify({ ...current, notifications: { sms: [], email: ['night-desk@montroyal.example'], webhook: null } }),
+      body: JSON.stringify({ ...current, notifications: { sms: [], email: ['night-desk@montroyal.example'], webhook: null, emptyCalls: 'all' } }),
     });
     expect(put.status).toBe(200);
 

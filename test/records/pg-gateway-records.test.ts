@@ -40,7 +40,7 @@ describe.skipIf(!bin)('gateway records wiring on PostgreSQL', () => {
     await otherNode.createCall({ id: 'live-elsewhere', tenantId: 'demo', channel: 'sip', callerNumber: '+15145550124', language: 'en', startedAt: recent });
 
     const tenants = loadTenants('config/tenants').list().map((t) => (t.id === 'demo'
-      ? { ...t, notifications: { sms: [], email: [], webhook: { url: `${receiver.url}/firstring`, secret: 'a-very-long-webhook-secret' } } }
+      ? { ...t, notifications: { ...t.notifications, sms: [], email: [], webhook: { url: `${receiver.url}/firstring`, secret: 'a-very-long-webhook-secret' } } }
       : t));
     const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
     const app = uWS.App();

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { IANAZone, DateTime } from 'luxon';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { EMPTY_CALL_POLICIES } from '../../delivery/targets-schema.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time as HH:MM (24 h)');
 const isoDate = z.string().refine((s) => DateTime.fromISO(s).isValid && /^\d{4}-\d{2}-\d{2}$/.test(s), 'expected a date as YYYY-MM-DD');
@@ -162,9 +163,10 @@ export const TenantSchema = z
         sms: z.array(e164).default([]),
         email: z.array(z.email()).default([]),
         webhook: z.object({ url: z.url(), secret: z.string().min(16) }).strict().optional(),
+        emptyCalls: z.enum(EMPTY_CALL_POLICIES).default('webhook'),
       })
       .strict()
-      .default({ sms: [], email: [] }),
+      .default({ sms: [], email: [], emptyCalls: 'webhook' }),
     bargeIn: BargeIn.default({ ...BARGE_IN_DEFAULTS }),
   })
   .strict()

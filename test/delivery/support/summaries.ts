@@ -1,7 +1,7 @@
 // Call summaries in the issue-4 shape (with channel and transcript, which delivery passes through).
 import type { CallSummary } from '../../../src/delivery/summary-view.js';
 
-type FullSummary = CallSummary & { channel: string; transcript: Array<{ speaker: string; text: string; at: string }> };
+type FullSummary = Omit<CallSummary, 'transcript'> & { channel: string; transcript: Array<{ speaker: string; text: string; at: string }> };
 
 export function frenchEmergency(callId = 'call-fr-1'): FullSummary {
   return {
