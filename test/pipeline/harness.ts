@@ -157,10 +157,16 @@ export class ScriptedResponder implements Responder {
     this.calls.push(call);
     opts.signal.addEventListener('abort', () => (call.aborted = true), { once: true });
     const reply = this.replies[0] ?? this.fallback;
+    // Each wait takes its abort listener off again: a long reply must not pile one per word on the job's signal.
     const wait = (ms: number): Promise<void> =>
       new Promise((resolve) => {
-        const t = setTimeout(resolve, ms);
-        opts.signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+        const done = (): void => {
+          clearTimeout(t);
+          opts.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const t = setTimeout(done, ms);
+        opts.signal.addEventListener('abort', done, { once: true });
       });
     if (reply.stall) await wait(3_600_000);
     if (reply.firstTokenDelayMs) await wait(reply.firstTokenDelayMs);
